@@ -1,0 +1,64 @@
+"""The ``govnews`` command group: the one place that wires crawler and pipelines together.
+
+Each subcommand lives in :mod:`crawler.commands`; this module only assembles them and turns
+unexpected exceptions into one clear line (set ``GOVNEWS_DEBUG=1`` for the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from crawler import __version__
+from crawler.commands import crawl, db, demo, extract, sites
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="govnews")
+def cli() -> None:
+    """govnews: crawl Chinese government news columns into a database you can query.
+
+    \b
+    Example:
+        govnews demo                       # crawl the bundled demo site into govnews.db
+        govnews crawl --start-url http://www.example.gov.cn/qndt/
+        govnews extract page.html
+    """
+
+
+for _command in (
+    crawl.crawl,
+    demo.demo,
+    db.db,
+    extract.extract,
+    sites.sites,
+):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Console entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+        if os.environ.get("GOVNEWS_DEBUG"):
+            raise
+        click.echo(f"Error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

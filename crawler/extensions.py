@@ -1,0 +1,70 @@
+"""Small Scrapy extensions for govnews.
+
+:class:`ProgressReporter` prints one progress line (pages, articles, rejects, rate) to stderr
+every ``GOVNEWS_PROGRESS_INTERVAL`` seconds; it is on when ``GOVNEWS_PROGRESS`` is true (the
+CLI sets it unless ``--quiet``), so long unattended crawls show they are alive.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from crawler.items import ArticleItem, RejectItem
+
+
+class ProgressReporter:
+    """Periodic one-line progress on stderr, plus counts the CLI summary reads."""
+
+    def __init__(self, crawler: Crawler, interval: float) -> None:
+        self.crawler = crawler
+        self.interval = interval
+        self.articles = 0
+        self.rejects = 0
+        self.with_views = 0
+        self.started = time.monotonic()
+        self._loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProgressReporter:
+        if not crawler.settings.getbool("GOVNEWS_PROGRESS"):
+            raise NotConfigured("GOVNEWS_PROGRESS is off")
+        ext = cls(crawler, crawler.settings.getfloat("GOVNEWS_PROGRESS_INTERVAL", 5.0))
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+        return ext
+
+    def spider_opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        self._loop = task.LoopingCall(self.report)
+        self._loop.start(self.interval, now=False)
+
+    def item_scraped(self, item: Any, spider: Spider) -> None:
+        if isinstance(item, ArticleItem):
+            self.articles += 1
+            self.with_views += item.views is not None
+        elif isinstance(item, RejectItem):
+            self.rejects += 1
+
+    def line(self) -> str:
+        stats = self.crawler.stats
+        pages = int(stats.get_value("response_received_count", 0)) if stats else 0
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        return (
+            f"pages {pages} · articles {self.articles} · rejects {self.rejects} · "
+            f"{pages / elapsed:.1f} pages/s · {elapsed:.0f}s"
+        )
+
+    def report(self) -> None:
+        print(f"govnews: {self.line()}", file=sys.stderr, flush=True)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self._loop is not None and self._loop.running:
+            self._loop.stop()

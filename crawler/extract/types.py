@@ -1,0 +1,39 @@
+"""Result types of the pure extraction functions (no I/O, no clock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class ExtractedArticle:
+    """Fields of one article page, each with the method that produced it (provenance)."""
+
+    title: str | None = None
+    published_at: datetime | None = None
+    published_raw: str | None = None
+    views: int | None = None
+    views_raw: str | None = None
+    #: a view label exists but its number is filled in by a script (resolved by a counter)
+    views_dynamic: bool = False
+    body_text: str | None = None
+    body_html: str | None = None
+    source: str | None = None
+    author: str | None = None
+    column: str | None = None
+    canonical_url: str | None = None
+    #: [{"url": absolute URL, "name": link text or None}]
+    attachments: list[dict[str, str | None]] = field(default_factory=list)
+    #: field name -> method name, e.g. {"title": "h1", "published": "label", "views": "label"}
+    methods: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class ExtractedListing:
+    """What a column list page links to."""
+
+    article_links: list[str] = field(default_factory=list)
+    next_page: str | None = None
+    #: further pagination pages seen on the page (index_2.html, index_3.html …)
+    page_links: list[str] = field(default_factory=list)

@@ -1,0 +1,79 @@
+"""Items that flow from the spider into the pipelines.
+
+`pipelines` imports this module and nothing else from `crawler`, so it is the contract between
+crawling and storing. Raw strings (``published_raw``, ``views_raw``) travel beside the
+normalised values so that a bad normalisation can be found and fixed later from stored data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class Attachment:
+    """A linked file (pdf/doc/xls/zip …) that belongs to an article."""
+
+    url: str
+    name: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "name": self.name}
+
+
+@dataclass
+class ArticleItem:
+    """One article as parsed from a page; normalised fields beside their raw text."""
+
+    url: str
+    site: str
+    title: str | None = None
+    published_at: datetime | None = None
+    published_raw: str | None = None
+    views: int | None = None
+    views_raw: str | None = None
+    #: a view label was found whose number a script fills in (the counter resolver reads it)
+    views_dynamic: bool = False
+    #: how ``views`` was obtained: "static", a resolver name ("phpcms", "dedecms" …) or None
+    views_method: str | None = None
+    #: whether our own request to a counter endpoint added a hit (then ``views`` is corrected)
+    views_self_incremented: bool = False
+    body_text: str | None = None
+    body_html: str | None = None
+    source: str | None = None
+    author: str | None = None
+    column_name: str | None = None
+    canonical_url: str | None = None
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    #: which method produced each field, e.g. {"title": "h1~title", "published": "label"}
+    methods: dict[str, str] = field(default_factory=dict)
+    fetched_at: datetime | None = None
+
+
+@dataclass
+class RejectItem:
+    """A URL that was meant to become an article and did not, with the reason why.
+
+    Never dropped: the storage pipeline writes it to the ``rejects`` table.
+    """
+
+    url: str
+    site: str
+    reason: str
+    detail: str | None = None
+
+
+@dataclass
+class ViewReadingItem:
+    """A fresh view-count reading for an already stored article (from ``govnews revisit``).
+
+    The storage pipeline appends it to ``view_counts`` and moves ``articles.views``.
+    """
+
+    url: str
+    views: int
+    method: str | None = None
+    self_incremented: bool = False
+    observed_at: datetime | None = None

@@ -1,0 +1,1 @@
+"""Spiders: :mod:`crawler.spiders.district` is the one generic spider for every site."""

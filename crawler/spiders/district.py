@@ -1,0 +1,251 @@
+"""The one generic spider: column list -> pagination -> article -> view-count request.
+
+Driven by a :class:`~crawler.sites.SiteProfile` (``-a site=NAME``) or, with no profile, by the
+generic heuristics of :mod:`crawler.extract` and the start URLs (``-a start_url=URL``, several
+separated by whitespace or commas). Every article URL that does not become an article yields a
+:class:`~crawler.items.RejectItem` with the reason, so nothing is lost silently.
+
+Settings read: ``GOVNEWS_SITES_DIRS`` (extra profile folders), ``GOVNEWS_MAX_PAGES`` (list pages
+per column when the profile sets none).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.extract.article import extract_article
+from crawler.extract.counters import CounterRequest, find_counter, parse_counter
+from crawler.extract.listing import extract_listing
+from crawler.items import ArticleItem, RejectItem
+from crawler.sites import SiteProfile, load_profile
+
+_SPLIT = re.compile(r"[\s,]+")
+HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"")
+
+
+def _charset(response: Response) -> str | None:
+    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    match = re.search(r"charset=([\w-]+)", ctype, re.I)
+    return match.group(1) if match else None
+
+
+def _failure_reason(failure: Failure) -> tuple[str, str]:
+    """A short, stable reason code (stored in ``rejects.reason``) and a human detail."""
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    exc = failure.value
+    if isinstance(exc, HttpError):
+        return f"http_{exc.response.status}", f"HTTP {exc.response.status}"
+    name = type(exc).__name__
+    reasons = {
+        "TimeoutError": "timeout",
+        "TCPTimedOutError": "timeout",
+        "DNSLookupError": "dns_error",
+        "ConnectionRefusedError": "connection_refused",
+        "ConnectionLost": "connection_lost",
+        "ResponseNeverReceived": "connection_lost",
+        "IgnoreRequest": "ignored",
+        "ResponseFailed": "truncated_response",
+    }
+    return reasons.get(name, "download_error"), f"{name}: {exc}"[:500]
+
+
+class DistrictSpider(scrapy.Spider):
+    """Walks the columns of one site (profile or generic) and yields articles and rejects."""
+
+    name = "district"
+
+    def __init__(
+        self,
+        site: str | None = None,
+        start_url: str | list[str] | None = None,
+        profile: SiteProfile | None = None,
+        max_pages: int | str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        urls = _SPLIT.split(start_url) if isinstance(start_url, str) else list(start_url or [])
+        urls = [u for u in urls if u]
+        if profile is None and site:
+            profile = load_profile(site)
+        if profile is None:
+            if not urls:
+                raise ValueError("give a site profile (-a site=NAME) or start URLs (-a start_url=)")
+            profile = SiteProfile.generic(urls)
+        self.profile = profile
+        self.site_name = profile.name
+        self.start_urls = urls or list(profile.start_urls)
+        # start URLs typed by the operator are trusted: their hosts are always allowed
+        hosts = [urlsplit(u).hostname or "" for u in self.start_urls]
+        self.allowed_domains = list(dict.fromkeys([*profile.allowed_domains, *hosts]))
+        self.max_pages = int(max_pages) if max_pages else profile.max_pages
+        if profile.download_delay is not None:
+            self.download_delay = profile.download_delay
+        self._counter_urls: set[str] = set()
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        return parts.scheme in ("http", "https") and any(
+            host == d or host.endswith("." + d) for d in self.allowed_domains
+        )
+
+    def _stat(self, key: str, count: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"govnews/spider/{key}", count)
+
+    def _max_pages(self) -> int:
+        return self.max_pages or int(self.settings.getint("GOVNEWS_MAX_PAGES", 200))
+
+    # -- list pages ---------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:
+            yield scrapy.Request(
+                url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"page": 1}
+            )
+
+    def parse_list(self, response: Response, page: int) -> Iterator[Any]:
+        self._stat("list_pages")
+        if not isinstance(response, TextResponse):
+            yield RejectItem(response.url, self.site_name, "list_not_html")
+            return
+        listing = extract_listing(
+            response.body, response.url, profile=self.profile, http_charset=_charset(response)
+        )
+        if not listing.article_links:
+            self.logger.warning("no article links on list page %s", response.url)
+            self._stat("list_pages_without_links")
+        for link in listing.article_links:
+            if not self._allowed(link):
+                self._stat("offsite_links")
+                continue
+            yield scrapy.Request(
+                link,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                cb_kwargs={"list_url": response.url},
+            )
+        next_page = listing.next_page
+        if next_page and self._allowed(next_page):
+            if page >= self._max_pages():
+                self.logger.info("stopping pagination at %d pages: %s", page, response.url)
+                self._stat("pagination_limit_reached")
+            else:
+                yield scrapy.Request(
+                    next_page,
+                    callback=self.parse_list,
+                    errback=self.list_failed,
+                    cb_kwargs={"page": page + 1},
+                )
+
+    def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
+        reason, detail = _failure_reason(failure)
+        self.logger.warning("list page failed %s: %s", failure.request.url, detail)
+        self._stat("list_errors")
+        yield RejectItem(failure.request.url, self.site_name, f"list_{reason}", detail)
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def parse_article(self, response: Response, list_url: str | None = None) -> Iterator[Any]:
+        ctype = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
+        if not isinstance(response, TextResponse) or not ctype.startswith(HTML_TYPES):
+            self._stat("not_html")
+            yield RejectItem(
+                response.url, self.site_name, "not_html", ctype.decode("latin-1") or None
+            )
+            return
+        try:
+            page = extract_article(
+                response.body, response.url, profile=self.profile, http_charset=_charset(response)
+            )
+        except Exception as exc:  # noqa: BLE001 - a bad page must never stop the crawl
+            self.logger.exception("extraction failed for %s", response.url)
+            yield RejectItem(response.url, self.site_name, "extraction_error", repr(exc)[:500])
+            return
+        item = ArticleItem(
+            url=response.url,
+            site=self.site_name,
+            title=page.title,
+            published_at=page.published_at,
+            published_raw=page.published_raw,
+            views=page.views,
+            views_raw=page.views_raw,
+            views_dynamic=page.views_dynamic,
+            views_method="static" if page.views is not None else None,
+            body_text=page.body_text,
+            body_html=page.body_html,
+            source=page.source,
+            author=page.author,
+            column_name=page.column,
+            canonical_url=page.canonical_url,
+            attachments=list(page.attachments),
+            methods=dict(page.methods),
+            fetched_at=datetime.now(UTC),
+        )
+        if item.views is None:
+            counter = find_counter(response.text, response.url, self.profile)
+            if counter is not None:
+                yield from self._request_counter(item, counter)
+                return
+        yield item
+
+    def article_failed(self, failure: Failure) -> Iterator[RejectItem]:
+        reason, detail = _failure_reason(failure)
+        self._stat(f"article_{reason}")
+        yield RejectItem(failure.request.url, self.site_name, reason, detail)
+
+    # -- view counters ------------------------------------------------------------------------
+
+    def _request_counter(self, item: ArticleItem, counter: CounterRequest) -> Iterator[Any]:
+        """At most one request per counter URL per crawl: most counters add a hit when read."""
+        if counter.url in self._counter_urls or not self._allowed(counter.url):
+            self._stat("counter_skipped")
+            yield item
+            return
+        self._counter_urls.add(counter.url)
+        self._stat(f"counter_requests/{counter.resolver}")
+        yield scrapy.Request(
+            counter.url,
+            method=counter.method,
+            body=counter.body,
+            headers=dict(counter.headers) or None,
+            callback=self.parse_counter,
+            errback=self.counter_failed,
+            cb_kwargs={"item": item, "counter": counter},
+            dont_filter=True,  # our own set above dedupes; a filtered request would lose the item
+            meta={"govnews_counter": True},
+        )
+
+    def parse_counter(
+        self, response: Response, item: ArticleItem, counter: CounterRequest
+    ) -> Iterator[ArticleItem]:
+        text = response.text if isinstance(response, TextResponse) else response.body.decode(
+            "utf-8", "replace"
+        )
+        views = parse_counter(counter, text)
+        if views is None:
+            self._stat("counter_unparsed")
+            self.logger.info("counter response not understood for %s", item.url)
+        else:
+            item.views = views
+            item.views_method = counter.resolver
+            item.views_self_incremented = counter.self_increments
+        yield item
+
+    def counter_failed(self, failure: Failure) -> Iterator[ArticleItem]:
+        """The article is still stored, without a count, when its counter fails."""
+        self._stat("counter_errors")
+        item: ArticleItem = failure.request.cb_kwargs["item"]
+        yield item

@@ -1,0 +1,1 @@
+"""govnews pipelines: everything after an item exists (clean, validate, dedupe, store)."""

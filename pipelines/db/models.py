@@ -1,0 +1,130 @@
+"""Typed SQLAlchemy 2.x models. Table and column names are a contract with analysts.
+
+Schema changes go through Alembic (``pipelines/migrations``); never ``create_all`` in
+production code paths. Time columns end in ``_at`` and are stored timezone-aware (UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# BIGINT on PostgreSQL, but INTEGER on SQLite so that it stays a rowid alias (autoincrement).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class CrawlRun(Base):
+    """One run of the spider: what it was asked to do and what it did."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    site: Mapped[str] = mapped_column(String(200), index=True)
+    start_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    items: Mapped[int] = mapped_column(Integer, default=0)
+    rejects: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: the site lock: a 'running' row with a recent heartbeat blocks a second run of its site
+    heartbeat_at: Mapped[datetime | None]
+    #: "host:pid" of the process running it, so a killed run on this host is not waited for
+    owner: Mapped[str | None] = mapped_column(String(200))
+
+
+class Article(Base):
+    """One article, unique by URL; re-crawls update it in place (upsert)."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_site_published_at", "site", "published_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    site: Mapped[str] = mapped_column(String(200), index=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    published_raw: Mapped[str | None] = mapped_column(Text)
+    views: Mapped[int | None] = mapped_column(BigInteger)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    column_name: Mapped[str | None] = mapped_column(Text)
+    canonical_url: Mapped[str | None] = mapped_column(String(2048))
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    methods: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    last_crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL")
+    )
+
+    view_counts: Mapped[list[ViewCount]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ViewCount(Base):
+    """One reading of an article's view count: the time series (one row per crawl)."""
+
+    __tablename__ = "view_counts"
+    __table_args__ = (Index("ix_view_counts_article_id_observed_at", "article_id", "observed_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    observed_at: Mapped[datetime]
+    views: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str | None] = mapped_column(String(50))
+    self_incremented: Mapped[bool] = mapped_column(Boolean, default=False)
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL")
+    )
+
+    article: Mapped[Article] = relationship(back_populates="view_counts")
+
+
+class Reject(Base):
+    """A URL that should have become an article and did not, with the reason."""
+
+    __tablename__ = "rejects"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), index=True)
+    site: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(100), index=True)
+    detail: Mapped[str | None] = mapped_column(Text)
+    crawl_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crawl_runs.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]
