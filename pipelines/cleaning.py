@@ -1,0 +1,204 @@
+"""Cleaning: pure text normalisers and the ``CleaningPipeline`` that applies them to articles.
+
+- whitespace: nbsp, full-width space, zero-width characters, runs of spaces, blank lines;
+- doubled quotation marks left by CMS editors (``““十三五””`` -> ``“十三五”``);
+- boilerplate lines (字号 放大/缩小, 打印本页, 关闭窗口, 分享到, 扫一扫/QR-code labels, footer
+  navigation) dropped from body text;
+- body HTML sanitised (no script/style/iframe, event handlers or ``javascript:`` URLs).
+
+``CleaningPipeline`` cleans :class:`~crawler.items.ArticleItem` and passes other items through;
+stats: ``govnews/cleaning/items``, ``govnews/cleaning/boilerplate_lines``,
+``govnews/cleaning/quotes_collapsed``. It reads no settings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from crawler.items import ArticleItem
+
+_ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACE_RE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANKS_RE = re.compile(r"\n\s*\n+")
+_DOUBLE_OPEN_RE = re.compile(r"“{2,}")
+_DOUBLE_CLOSE_RE = re.compile(r"”{2,}")
+_DOUBLE_SINGLE_OPEN_RE = re.compile(r"‘{2,}")
+_DOUBLE_SINGLE_CLOSE_RE = re.compile(r"’{2,}")
+#: a whole line that is page furniture, not article text
+BOILERPLATE_LINE_RE = re.compile(
+    r"^[\s【\[(（]*(?:"
+    r"字号\s*[:：]?\s*(?:[+＋]?\s*放大|[-－]?\s*缩小|大|中|小|默认|\s)*|"
+    r"[+＋]?\s*放大|[-－]?\s*缩小|[大中小](?:\s+[大中小]){1,2}|"
+    r"打印本页|打印此页|打印文章|打印|关闭窗口|关闭本页|关闭|返回顶部|回到顶部|返回首页|收藏本页|"
+    r"加入收藏|设为首页|分享到\s*[:：]?.*|分享\s*[:：]?|扫一扫.{0,20}|"
+    r"(?:微信|手机)?扫(?:描|码|一扫)?.{0,12}(?:二维码|分享|手机(?:上)?(?:打开|阅读|浏览)).{0,12}|"
+    r"(?:用)?微信扫.{0,16}|二维码|微信|微博|QQ空间|朋友圈|复制链接|"
+    r"(?:网站地图|联系我们|关于我们|免责声明|隐私(?:政策|声明)|使用帮助)(?:\s*[|｜]\s*\S{2,6})*"
+    r")[\s】\]）)]*$",
+    re.IGNORECASE,
+)
+
+
+def normalise_whitespace(text: str) -> str:
+    """nbsp/full-width/zero-width spaces folded, spaces collapsed, lines stripped, no blanks."""
+    text = _ZERO_WIDTH_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = _SPACE_RE.sub(" ", text)
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def collapse_quotes(text: str) -> str:
+    """``““十三五””`` -> ``“十三五”`` (CMS editors double them by pasting)."""
+    text = _DOUBLE_OPEN_RE.sub("“", text)
+    text = _DOUBLE_CLOSE_RE.sub("”", text)
+    text = _DOUBLE_SINGLE_OPEN_RE.sub("‘", text)
+    return _DOUBLE_SINGLE_CLOSE_RE.sub("’", text)
+
+
+def is_boilerplate_line(line: str) -> bool:
+    return bool(BOILERPLATE_LINE_RE.match(line.strip()))
+
+
+def strip_boilerplate(text: str) -> tuple[str, int]:
+    """Drop boilerplate lines; return the text and how many lines went."""
+    kept: list[str] = []
+    dropped = 0
+    for line in text.split("\n"):
+        if line.strip() and is_boilerplate_line(line):
+            dropped += 1
+        else:
+            kept.append(line)
+    return "\n".join(kept), dropped
+
+
+def clean_text(value: str | None) -> str | None:
+    """A one-line field (title, source, author, column): whitespace and quotes; None if empty."""
+    if value is None:
+        return None
+    value = collapse_quotes(" ".join(normalise_whitespace(value).split()))
+    return value or None
+
+
+def clean_body_text(value: str | None) -> tuple[str | None, int]:
+    """Body text: whitespace, quotes, boilerplate lines. Returns (text or None, lines dropped)."""
+    if value is None:
+        return None, 0
+    text, dropped = strip_boilerplate(normalise_whitespace(value))
+    text = collapse_quotes(normalise_whitespace(text))
+    return (text or None), dropped
+
+
+_UNSAFE_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+def sanitise_body_html(value: str | None) -> str | None:
+    """Body HTML without scripts, styles, frames, event handlers or ``javascript:`` URLs."""
+    if not value or not value.strip():
+        return None
+    from lxml import html as lxml_html
+    from lxml_html_clean import Cleaner
+
+    cleaner = Cleaner(
+        scripts=True,
+        javascript=True,
+        comments=True,
+        style=True,
+        inline_style=True,
+        links=True,
+        meta=True,
+        page_structure=False,
+        processing_instructions=True,
+        embedded=True,
+        frames=True,
+        forms=True,
+        annoying_tags=True,
+        safe_attrs_only=True,
+    )
+    try:
+        frag = lxml_html.fragment_fromstring(value, create_parent="div")
+        cleaned = cleaner.clean_html(frag)
+    except Exception:
+        return None
+    for el in cleaned.iter():
+        for attr in ("href", "src"):
+            if _UNSAFE_URL_RE.match(el.get(attr) or ""):
+                del el.attrib[attr]
+    html = str(lxml_html.tostring(cleaned, encoding="unicode"))
+    return collapse_quotes(_ZERO_WIDTH_RE.sub("", html))
+
+
+@dataclass
+class CleanedFields:
+    title: str | None
+    body_text: str | None
+    body_html: str | None
+    source: str | None
+    author: str | None
+    column: str | None
+    boilerplate_lines: int = 0
+
+
+def clean_article_fields(
+    *,
+    title: str | None,
+    body_text: str | None,
+    body_html: str | None = None,
+    source: str | None = None,
+    author: str | None = None,
+    column: str | None = None,
+) -> CleanedFields:
+    """Clean the text fields of one article (used by the pipeline and ``govnews extract``)."""
+    body, dropped = clean_body_text(body_text)
+    return CleanedFields(
+        title=clean_text(title),
+        body_text=body,
+        body_html=sanitise_body_html(body_html),
+        source=clean_text(source),
+        author=clean_text(author),
+        column=clean_text(column),
+        boilerplate_lines=dropped,
+    )
+
+
+class _Stats(Protocol):
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
+
+
+class CleaningPipeline:
+    """Scrapy item pipeline: clean :class:`ArticleItem` text fields, pass anything else on."""
+
+    def __init__(self, stats: _Stats | None = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CleaningPipeline:
+        return cls(stats=getattr(crawler, "stats", None))
+
+    def _inc(self, key: str, count: int = 1) -> None:
+        if self.stats is not None and count:
+            self.stats.inc_value(f"govnews/cleaning/{key}", count)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        before = (item.body_text or "").count("““") + (item.body_text or "").count("””")
+        cleaned = clean_article_fields(
+            title=item.title,
+            body_text=item.body_text,
+            body_html=item.body_html,
+            source=item.source,
+            author=item.author,
+            column=item.column_name,
+        )
+        item.title = cleaned.title
+        item.body_text = cleaned.body_text
+        item.body_html = cleaned.body_html
+        item.source = cleaned.source
+        item.author = cleaned.author
+        item.column_name = cleaned.column
+        self._inc("items")
+        self._inc("boilerplate_lines", cleaned.boilerplate_lines)
+        self._inc("quotes_collapsed", before)
+        return item

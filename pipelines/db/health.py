@@ -1,0 +1,189 @@
+"""Site health from ``crawl_runs``: is each site still yielding complete articles?
+
+Scheduled crawls of civic sites tend to fail silently: a redesign leaves the spider with zero
+articles, or with articles that lost their dates. For every site this module reads its recent
+runs and reports the last success, the last run's article count, fill rates, rejects and errors,
+and raises flags:
+
+- ``no_articles``: the last run stored no article *and* saw no already-known one (an incremental
+  run with nothing new still sees known links on the list pages, so it is not flagged);
+- ``<field>_fill_drop``: a fill rate (title, published, views, body) of the last run is more than
+  ``drop_points`` percentage points below the median of the site's earlier runs;
+- ``last_run_<status>``: the last run did not finish normally (killed, shut down, abandoned);
+- ``stale``: with ``max_age``, no run finished within that long (the schedule stopped).
+
+Fill rates come from the run's stats (``govnews/fill/*``, saved in ``crawl_runs.stats``); for
+runs without them they are computed from the articles last written by that run.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, inspect, select
+
+from pipelines.db.models import Article, CrawlRun
+
+FIELDS = ("title", "published", "views", "body")
+_COLUMNS = {
+    "title": Article.title,
+    "published": Article.published_at,
+    "views": Article.views,
+    "body": Article.body_text,
+}
+KNOWN_KEY = "govnews/spider/known_articles_skipped"
+
+
+@dataclass
+class RunHealth:
+    """One finished run, as health sees it."""
+
+    id: int
+    status: str
+    started_at: datetime | None
+    finished_at: datetime | None
+    articles: int
+    known_skipped: int
+    rejects: int
+    errors: int
+    #: field -> percentage of the run's articles with that field filled (None: no articles)
+    fill: dict[str, float | None] = field(default_factory=dict)
+
+
+@dataclass
+class SiteHealth:
+    site: str
+    last_success_at: datetime | None
+    last_run: RunHealth | None
+    runs: int
+    flags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key in ("last_success_at",):
+            out[key] = _iso(getattr(self, key))
+        if out["last_run"] is not None:
+            for key in ("started_at", "finished_at"):
+                out["last_run"][key] = _iso(out["last_run"][key])
+        return out
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def _fill_from_stats(stats: dict[str, Any]) -> tuple[int, dict[str, float | None]] | None:
+    if "govnews/fill/articles" not in stats:
+        return None
+    total = int(stats.get("govnews/fill/articles") or 0)
+    return total, {f: _pct(int(stats.get(f"govnews/fill/{f}") or 0), total) for f in FIELDS}
+
+
+def _pct(part: int, total: int) -> float | None:
+    return round(100.0 * part / total, 1) if total else None
+
+
+def _fill_from_articles(engine: Engine, run_id: int) -> dict[str, float | None]:
+    cols = [func.count(_COLUMNS[f]) for f in FIELDS]
+    stmt = select(func.count(Article.id), *cols).where(Article.last_crawl_run_id == run_id)
+    with engine.connect() as conn:
+        row = conn.execute(stmt).one()
+    total = int(row[0])
+    return {f: _pct(int(row[i + 1]), total) for i, f in enumerate(FIELDS)}
+
+
+def _run_health(engine: Engine, run: Any) -> RunHealth:
+    stats: dict[str, Any] = run.stats if isinstance(run.stats, dict) else {}
+    from_stats = _fill_from_stats(stats)
+    fill = from_stats[1] if from_stats else _fill_from_articles(engine, run.id)
+    return RunHealth(
+        id=int(run.id),
+        status=str(run.status),
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        articles=int(run.items or 0),
+        known_skipped=int(stats.get(KNOWN_KEY) or 0),
+        rejects=int(run.rejects or 0),
+        errors=int(run.errors or 0),
+        fill=fill,
+    )
+
+
+def site_health(
+    engine: Engine,
+    *,
+    sites: list[str] | None = None,
+    history: int = 10,
+    drop_points: float = 30.0,
+    min_articles: int = 3,
+    max_age: timedelta | None = None,
+    now: datetime | None = None,
+) -> list[SiteHealth]:
+    """Health of every site with runs (or of ``sites``), ordered by site name."""
+    if not inspect(engine).has_table(CrawlRun.__tablename__):
+        return [SiteHealth(s, None, None, 0, ["no_runs"]) for s in sites or []]
+    runs_t = CrawlRun.__table__
+    with engine.connect() as conn:
+        known_sites = sorted(
+            str(s) for s in conn.execute(select(runs_t.c.site).distinct()).scalars()
+        )
+    out = []
+    for site in sites or known_sites:
+        with engine.connect() as conn:
+            rows = list(
+                conn.execute(
+                    select(runs_t)
+                    .where(runs_t.c.site == site, runs_t.c.status != "running")
+                    .order_by(runs_t.c.started_at.desc(), runs_t.c.id.desc())
+                    .limit(history + 1)
+                )
+            )
+            last_ok = conn.execute(
+                select(func.max(runs_t.c.finished_at)).where(
+                    runs_t.c.site == site, runs_t.c.status == "finished"
+                )
+            ).scalar()
+        health = SiteHealth(site, last_ok, None, len(rows))
+        if max_age is not None:
+            ok_at = last_ok if last_ok is None or last_ok.tzinfo else last_ok.replace(tzinfo=UTC)
+            if ok_at is None or (now or datetime.now(UTC)) - ok_at > max_age:
+                health.flags.append("stale")
+        if not rows:
+            health.flags.append("no_runs")
+            out.append(health)
+            continue
+        last = _run_health(engine, rows[0])
+        health.last_run = last
+        _flag(health, [_run_health(engine, r) for r in rows[1:]], drop_points, min_articles)
+        out.append(health)
+    return out
+
+
+def _flag(
+    health: SiteHealth, earlier: list[RunHealth], drop_points: float, min_articles: int
+) -> None:
+    last = health.last_run
+    assert last is not None
+    if last.status != "finished":
+        health.flags.append(f"last_run_{last.status}")
+    if last.articles == 0 and last.known_skipped == 0:
+        health.flags.append("no_articles")
+    elif last.articles == 0:
+        health.notes.append(f"no new articles ({last.known_skipped} known ones seen)")
+    if last.articles < min_articles:
+        return
+    for f in FIELDS:
+        now = last.fill.get(f)
+        past = [r.fill[f] for r in earlier if r.fill.get(f) is not None and r.articles > 0]
+        if now is None or not past:
+            continue
+        median = statistics.median(v for v in past if v is not None)
+        if median - now > drop_points:
+            health.flags.append(f"{f}_fill_drop")
+            health.notes.append(f"{f} filled in {now:.0f}% of articles, usually {median:.0f}%")

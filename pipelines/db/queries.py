@@ -1,0 +1,50 @@
+"""Small read helpers for the storage layer and the CLI (analyst queries live in search/export).
+
+Each takes an ``Engine`` and opens a short connection; nothing connects at import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Engine, func, select
+
+from pipelines.db.models import Article, CrawlRun, Reject
+
+#: bound parameters per IN (...) query: SQLite allows 32766, PostgreSQL 65535
+_CHUNK = 900
+
+
+def count_articles(engine: Engine, site: str | None = None) -> int:
+    stmt = select(func.count()).select_from(Article)
+    if site is not None:
+        stmt = stmt.where(Article.site == site)
+    with engine.connect() as conn:
+        return int(conn.scalar(stmt) or 0)
+
+
+def count_rejects(engine: Engine, crawl_run_id: int | None = None) -> int:
+    stmt = select(func.count()).select_from(Reject)
+    if crawl_run_id is not None:
+        stmt = stmt.where(Reject.crawl_run_id == crawl_run_id)
+    with engine.connect() as conn:
+        return int(conn.scalar(stmt) or 0)
+
+
+def get_crawl_run(engine: Engine, run_id: int) -> CrawlRun | None:
+    """The ``crawl_runs`` row (detached: read its attributes freely)."""
+    from sqlalchemy.orm import Session
+
+    with Session(engine, expire_on_commit=False) as session:
+        return session.get(CrawlRun, run_id)
+
+
+def known_urls(engine: Engine, urls: Iterable[str]) -> set[str]:
+    """The subset of ``urls`` already stored as articles (for incremental crawls)."""
+    wanted = list(dict.fromkeys(urls))
+    found: set[str] = set()
+    with engine.connect() as conn:
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            found.update(conn.scalars(select(Article.url).where(Article.url.in_(chunk))))
+    return found

@@ -1,0 +1,225 @@
+"""Crawl-run bookkeeping in ``crawl_runs``, including the per-site lock.
+
+A run is a row: ``start_run`` inserts it (status ``running``), ``heartbeat`` moves
+``heartbeat_at`` and the running totals, ``finish_run`` writes the outcome. The row is also the
+lock: ``start_run(lock=True)`` refuses (``CrawlLockedError``) while another run of the same site
+is ``running`` and alive. A run counts as dead, and is marked ``abandoned``, when its heartbeat is
+older than ``stale_after`` seconds or when it belongs to a process on this host that no longer
+exists (so a crawl killed with SIGKILL can be restarted at once). The check-and-insert is atomic:
+SQLite takes the write lock first (``BEGIN IMMEDIATE``), PostgreSQL an advisory lock per site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import socket
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, Row, Table, insert, select, text, update
+from sqlalchemy.engine import Connection
+
+from pipelines.db.models import CrawlRun
+
+RUNS: Table = CrawlRun.__table__  # type: ignore[assignment]
+#: seconds without a heartbeat after which a 'running' row no longer blocks its site
+DEFAULT_STALE_AFTER = 300.0
+
+
+def json_safe(value: Any) -> Any:
+    """Stats values as JSON: datetimes as ISO strings, anything unknown as its str()."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [json_safe(v) for v in value]
+    return str(value)
+
+
+class CrawlLockedError(RuntimeError):
+    """Another run of the same site is in progress; the message is one line for the CLI."""
+
+    def __init__(self, site: str, run_id: int, owner: str | None, heartbeat_at: datetime) -> None:
+        self.site, self.run_id, self.owner, self.heartbeat_at = site, run_id, owner, heartbeat_at
+        super().__init__(
+            f"site {site!r} is already being crawled by run {run_id}"
+            f" ({owner or 'unknown process'}, last heartbeat {heartbeat_at:%Y-%m-%d %H:%M:%S} UTC);"
+            " wait for it to finish (a dead run stops blocking after its heartbeat goes stale)"
+        )
+
+
+@dataclass(frozen=True)
+class RunningRun:
+    id: int
+    owner: str | None
+    heartbeat_at: datetime
+
+
+def owner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands timezone-aware columns back naive; we always store UTC
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _pid_gone(owner: str | None) -> bool:
+    """True when ``owner`` ("host:pid") is a process on this host that has exited."""
+    if not owner or ":" not in owner:
+        return False
+    host, _, pid_s = owner.rpartition(":")
+    if host != socket.gethostname() or not pid_s.isdigit():
+        return False
+    pid = int(pid_s)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _site_lock_key(site: str) -> int:
+    return int.from_bytes(
+        hashlib.sha256(f"govnews:{site}".encode()).digest()[:8], "big", signed=True
+    )
+
+
+def _running(conn: Connection, site: str) -> list[Row[Any]]:
+    stmt = select(RUNS.c.id, RUNS.c.owner, RUNS.c.heartbeat_at, RUNS.c.started_at).where(
+        RUNS.c.site == site, RUNS.c.status == "running"
+    )
+    return list(conn.execute(stmt))
+
+
+def _is_alive(row: Row[Any], now: datetime, stale_after: float) -> bool:
+    beat = _aware(row.heartbeat_at or row.started_at)
+    return now - beat <= timedelta(seconds=stale_after) and not _pid_gone(row.owner)
+
+
+def running_run(
+    engine: Engine, site: str, stale_after: float = DEFAULT_STALE_AFTER
+) -> RunningRun | None:
+    """The live run holding ``site``'s lock, if any (a read-only check for the CLI)."""
+    now = utcnow()
+    with engine.connect() as conn:
+        for row in _running(conn, site):
+            if _is_alive(row, now, stale_after):
+                return RunningRun(row.id, row.owner, _aware(row.heartbeat_at or row.started_at))
+    return None
+
+
+def ensure_site_free(db_url: str, site: str, stale_after: float = DEFAULT_STALE_AFTER) -> None:
+    """Raise ``CrawlLockedError`` when a live run holds ``site``: a pre-check for the CLI, so
+    the refusal is one clear line before Scrapy starts (the pipeline re-checks atomically)."""
+    from sqlalchemy import inspect
+
+    from pipelines.db.session import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        if not inspect(engine).has_table(RUNS.name):
+            return  # a fresh database: nothing runs yet
+        live = running_run(engine, site, stale_after)
+    finally:
+        engine.dispose()
+    if live is not None:
+        raise CrawlLockedError(site, live.id, live.owner, live.heartbeat_at)
+
+
+def start_run(
+    engine: Engine,
+    site: str,
+    start_urls: Sequence[str] = (),
+    *,
+    lock: bool = True,
+    stale_after: float = DEFAULT_STALE_AFTER,
+    now: datetime | None = None,
+) -> int:
+    """Insert a ``running`` crawl_runs row and return its id; raise if the site is locked."""
+    now = now or utcnow()
+    with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+        if lock:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _site_lock_key(site)})
+            for row in _running(conn, site):
+                if _is_alive(row, now, stale_after):
+                    beat = _aware(row.heartbeat_at or row.started_at)
+                    raise CrawlLockedError(site, row.id, row.owner, beat)
+                conn.execute(
+                    update(RUNS)
+                    .where(RUNS.c.id == row.id)
+                    .values(status="abandoned", finished_at=row.heartbeat_at or row.started_at)
+                )
+        result = conn.execute(
+            insert(RUNS).returning(RUNS.c.id),
+            {
+                "site": site,
+                "start_urls": list(start_urls),
+                "started_at": now,
+                "heartbeat_at": now,
+                "status": "running",
+                "owner": owner_id(),
+                "pages": 0,
+                "items": 0,
+                "rejects": 0,
+                "errors": 0,
+            },
+        )
+        return int(result.scalar_one())
+
+
+def heartbeat(conn: Connection, run_id: int, now: datetime | None = None, **totals: int) -> None:
+    """Move the heartbeat (and running totals such as items=, rejects=) in the caller's txn."""
+    conn.execute(
+        update(RUNS).where(RUNS.c.id == run_id).values(heartbeat_at=now or utcnow(), **totals)
+    )
+
+
+def finish_run(
+    engine: Engine,
+    run_id: int,
+    *,
+    status: str,
+    pages: int,
+    items: int,
+    rejects: int,
+    errors: int,
+    stats: dict[str, Any] | None,
+    now: datetime | None = None,
+) -> None:
+    now = now or utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            update(RUNS)
+            .where(RUNS.c.id == run_id)
+            .values(
+                status=status[:20],
+                finished_at=now,
+                heartbeat_at=now,
+                pages=pages,
+                items=items,
+                rejects=rejects,
+                errors=errors,
+                stats=json_safe(stats) if stats is not None else None,
+            )
+        )

@@ -1,0 +1,52 @@
+"""DedupePipeline: one article per URL per run; same text under another URL is counted.
+
+The second item for a URL already seen in this run is dropped (stat
+``govnews/dedupe/duplicate_url``, logged at INFO, not as a warning: it is expected on portals
+that link one article from several columns). An article whose content hash (normalised
+title+body) equals an earlier one under a different URL is kept, since it is a distinct URL, and
+counted as ``govnews/dedupe/duplicate_content``. Across runs the storage upsert (unique URL)
+makes re-crawls idempotent. Reads no settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+from scrapy.statscollectors import StatsCollector
+
+from crawler.items import ArticleItem
+from pipelines.db.upsert import content_hash
+
+logger = logging.getLogger(__name__)
+
+
+class DedupePipeline:
+    def __init__(self, stats: StatsCollector | None = None) -> None:
+        self.stats = stats
+        self.seen_urls: set[str] = set()
+        self.seen_hashes: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupePipeline:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticleItem):
+            return item
+        if item.url in self.seen_urls:
+            self._inc("govnews/dedupe/duplicate_url")
+            raise DropItem(f"duplicate URL in this run: {item.url}", log_level="INFO")
+        self.seen_urls.add(item.url)
+        digest = content_hash(item.title, item.body_text)
+        first = self.seen_hashes.setdefault(digest, item.url)
+        if first != item.url:
+            self._inc("govnews/dedupe/duplicate_content")
+            logger.info("same content as %s: %s (kept: different URL)", first, item.url)
+        return item
+
+    def _inc(self, key: str) -> None:
+        if self.stats is not None:
+            self.stats.inc_value(key)
