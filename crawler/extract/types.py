@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass
@@ -37,3 +37,6 @@ class ExtractedListing:
     next_page: str | None = None
     #: further pagination pages seen on the page (index_2.html, index_3.html …)
     page_links: list[str] = field(default_factory=list)
+    #: article URL -> the date shown beside its link in the list row (Asia/Shanghai calendar
+    #: day); absent for links without a date. Lets ``--since`` skip old articles unfetched.
+    link_dates: dict[str, date] = field(default_factory=dict)

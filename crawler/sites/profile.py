@@ -20,11 +20,27 @@ BUILTIN_DIR = Path(__file__).parent
 
 FIELDS = ("title", "published", "views", "body", "source", "author", "column")
 _TOP_KEYS = {
-    "name", "title", "description", "caveats", "allowed_domains", "start_urls", "encoding",
-    "links", "fields", "politeness", "views",
+    "name",
+    "title",
+    "description",
+    "caveats",
+    "allowed_domains",
+    "start_urls",
+    "encoding",
+    "links",
+    "fields",
+    "politeness",
+    "views",
 }
-_LINK_KEYS = {"article", "article_css", "article_xpath", "next_page_css", "next_page_xpath",
-              "deny", "max_pages"}
+_LINK_KEYS = {
+    "article",
+    "article_css",
+    "article_xpath",
+    "next_page_css",
+    "next_page_xpath",
+    "deny",
+    "max_pages",
+}
 _FIELD_KEYS = {"css", "xpath"}
 _POLITE_KEYS = {"download_delay", "concurrency", "autothrottle", "user_agent", "obey_robots"}
 _VIEW_KEYS = {"resolver", "url_template", "pattern", "self_increments"}
@@ -90,7 +106,8 @@ def _fail(path: str, key: str, why: str) -> ProfileError:
 def _check_keys(path: str, prefix: str, data: Mapping[str, Any], allowed: set[str]) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
-        raise _fail(path, prefix + unknown[0], f"unknown key (allowed: {', '.join(sorted(allowed))})")
+        allowed_list = ", ".join(sorted(allowed))
+        raise _fail(path, prefix + unknown[0], f"unknown key (allowed: {allowed_list})")
 
 
 def _str_list(path: str, key: str, value: Any) -> tuple[str, ...]:
@@ -102,9 +119,11 @@ def _str_list(path: str, key: str, value: Any) -> tuple[str, ...]:
 
 
 def _opt(path: str, key: str, data: Mapping[str, Any], typ: type | tuple[type, ...]) -> Any:
-    if key not in data:
+    # ``key`` may be dotted ("links.max_pages") for the message; ``data`` is that table
+    name = key.rsplit(".", 1)[-1]
+    if name not in data:
         return None
-    value = data[key]
+    value = data[name]
     if isinstance(value, bool) and typ in (int, float, (int, float)):
         raise _fail(path, key, f"must be {typ}")
     if not isinstance(value, typ):
@@ -180,8 +199,9 @@ def parse_profile(data: Mapping[str, Any], path: str = "<profile>") -> SiteProfi
     if concurrency is not None and (not isinstance(concurrency, int) or concurrency < 1):
         raise _fail(path, "politeness.concurrency", "must be an integer >= 1")
     delay = polite.get("download_delay")
-    if delay is not None and (isinstance(delay, bool) or not isinstance(delay, int | float)
-                              or delay < 0):
+    if delay is not None and (
+        isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0
+    ):
         raise _fail(path, "politeness.download_delay", "must be a number >= 0")
 
     return SiteProfile(
@@ -208,7 +228,8 @@ def parse_profile(data: Mapping[str, Any], path: str = "<profile>") -> SiteProfi
         view_resolver=_opt(path, "views.resolver", views, str),
         view_url_template=template,
         view_pattern=_regexes(path, "views.pattern", views["pattern"])[0]
-        if "pattern" in views else None,
+        if "pattern" in views
+        else None,
         view_self_increments=_opt(path, "views.self_increments", views, bool),
         path=path,
     )

@@ -1,0 +1,117 @@
+"""Find and parse publication dates in Chinese government pages (pure, no clock).
+
+Handles ``2021-03-01``, ``2021/03/01``, ``2021.03.01``, ``2021年3月1日 10:20``,
+``2025年06月03日 13时44分``, ``10∶08`` (U+2236 ratio colon), full-width digits and the labels
+发布日期/发布时间/时间/日期/生成日期/成文日期. All results are timezone-aware (Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+_DATE = (
+    r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})"
+    r"(?!\d)\s*日?"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:：∶时]\s*(?P<M>\d{1,2})(?:\s*[:：∶分]\s*(?P<S>\d{1,2}))?\s*[分秒]?)?"
+)
+DATE_RE = re.compile(_DATE)
+#: labels in the order of their reliability for the *publication* date
+LABELS = (
+    "发布日期",
+    "发布时间",
+    "发表时间",
+    "发文日期",
+    "成文日期",
+    "生成日期",
+    "更新时间",
+    "日期",
+    "时间",
+)
+_LABEL_ALT = "|".join(LABELS)
+LABELLED_RE = re.compile(rf"(?P<label>{_LABEL_ALT})\s*[:：]?\s*[\[【(（]?\s*{_DATE}")
+_URL_RES = (
+    re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),
+    re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
+    re.compile(r"/((?:19|20)\d{2})-?(\d{2})-?/?(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})/"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})/t\d{8}_"),
+)
+
+
+@dataclass(frozen=True)
+class DateMatch:
+    value: datetime
+    raw: str
+    label: str | None
+    start: int
+
+
+def _norm(text: str) -> str:
+    # NFKC folds full-width digits/colons; the ratio colon survives NFKC, fold it explicitly
+    return unicodedata.normalize("NFKC", text).replace("∶", ":")
+
+
+def _build(m: re.Match[str]) -> datetime | None:
+    try:
+        hour = int(m.group("H")) if m.group("H") else 0
+        minute = int(m.group("M")) if m.group("M") else 0
+        second = int(m.group("S")) if m.group("S") else 0
+        if hour > 23 or minute > 59 or second > 59:
+            hour = minute = second = 0
+        return datetime(
+            int(m.group("y")),
+            int(m.group("m")),
+            int(m.group("d")),
+            hour,
+            minute,
+            second,
+            tzinfo=SHANGHAI,
+        )
+    except ValueError:
+        return None
+
+
+def parse_date(text: str | None) -> datetime | None:
+    """The first date (with time if given) in ``text``; None when there is none."""
+    if not text:
+        return None
+    for m in DATE_RE.finditer(_norm(text)):
+        value = _build(m)
+        if value is not None:
+            return value
+    return None
+
+
+def find_dates(text: str) -> list[DateMatch]:
+    """Every parseable date in ``text`` with its label (if one precedes it) and offset."""
+    norm = _norm(text)
+    found: list[DateMatch] = []
+    labelled_at: dict[int, str] = {}
+    for m in LABELLED_RE.finditer(norm):
+        labelled_at[m.start("y")] = m.group("label")
+    for m in DATE_RE.finditer(norm):
+        value = _build(m)
+        if value is None:
+            continue
+        found.append(DateMatch(value, m.group(0).strip(), labelled_at.get(m.start()), m.start()))
+    return found
+
+
+def date_from_url(url: str | None) -> datetime | None:
+    """Dates that CMSs put in article URLs (``/t20240310_``, ``/art/2024/3/10/``)."""
+    if not url:
+        return None
+    for pattern in _URL_RES:
+        m = pattern.search(url)
+        if m:
+            try:
+                return datetime(int(m[1]), int(m[2]), int(m[3]), tzinfo=SHANGHAI)
+            except ValueError:
+                continue
+    return None

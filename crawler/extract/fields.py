@@ -1,0 +1,266 @@
+"""Field finders used by :mod:`crawler.extract.article`: the info area around the headline,
+date, views, source/author, breadcrumb column and attachments.
+
+Each ``fill_*`` writes the value and its method name into the result's ``methods``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement as Element
+
+from crawler.extract.dates import date_from_url, find_dates, parse_date
+from crawler.extract.layout import Layout
+from crawler.extract.text import inline_text, squash
+from crawler.extract.types import ExtractedArticle
+from crawler.extract.views import find_views
+
+ATTACH_EXT_RE = re.compile(
+    r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|wps|et|ofd|txt|csv)(?:$|[?#])", re.IGNORECASE
+)
+#: what ends a labelled value when the info line runs fields together without spaces
+_VALUE_END = (
+    r"(?=\s|$|[|｜]|发布|时间|日期|作者|来源|浏览|阅读|点击|访问|字号|字体|评论|分享|打印|"
+    r"【|\[|(?:19|20)\d{2}\s*[-年/.]\s*\d)"
+)
+_SOURCE_RE = re.compile(
+    r"(?:信息来源|文章来源|稿件来源|新闻来源|来源)\s*[:：]\s*(?P<v>[^\s|｜]{1,40}?)" + _VALUE_END
+)
+#: 作者 may be followed by a colon or just a space (``作者 县融媒体中心``)
+_AUTHOR_RE = re.compile(
+    r"(?:作者|撰稿|撰文|记者)(?:[ \t]*[:：][ \t]*|[ \t]+)"
+    r"(?P<v>(?:(?:记者|通讯员|实习生|文|图)[ \t]+)?[^\s|｜]{1,30}?)" + _VALUE_END
+)
+
+
+# --- areas -----------------------------------------------------------------------------------
+
+
+def info_area(layout: Layout, title_el: Element | None, body_el: Element | None) -> str:
+    """Text between the headline and the body (the info line), or the text before the body."""
+    body_start = layout.spans.get(body_el, (len(layout.text), 0))[0] if body_el is not None else 0
+    if title_el is not None and title_el in layout.spans:
+        t_end = layout.spans[title_el][1]
+        if t_end <= body_start:
+            return layout.between(t_end, min(body_start, t_end + 600))
+        return layout.between(t_end, t_end + 300)
+    return layout.between(body_start - 300, body_start)
+
+
+def before_title(layout: Layout, title_el: Element | None) -> str:
+    """Up to 400 characters before the headline (信息公开 tables, date lines above titles)."""
+    if title_el is None or title_el not in layout.spans:
+        return ""
+    start = layout.spans[title_el][0]
+    return layout.between(start - 400, start)
+
+
+_AFTER_STOP_RE = re.compile(
+    r"上一篇|下一篇|上一条|下一条|相关(?:新闻|文章|链接|阅读|信息)|热点|推荐阅读|猜你喜欢|"
+    r"版权所有|ICP|公网安备|网站标识码|主办单位|Copyright|©"
+)
+
+
+def after_body(layout: Layout, body_el: Element | None) -> str:
+    """Up to 300 characters after the body, cut before related lists, prev/next and footers."""
+    if body_el is None or body_el not in layout.spans:
+        return ""
+    end = layout.spans[body_el][1]
+    text = layout.between(end, end + 300)
+    stop = _AFTER_STOP_RE.search(text)
+    return text[: stop.start()] if stop else text
+
+
+# --- date, views, source, author ---------------------------------------------------------------
+
+
+def _pick_date(text: str) -> tuple[datetime, str, str] | None:
+    matches = find_dates(text)
+    labelled = [m for m in matches if m.label]
+    if labelled:
+        m = labelled[0]
+        return m.value, m.raw, "label"
+    if matches:
+        return matches[0].value, matches[0].raw, "info"
+    return None
+
+
+def fill_date(
+    result: ExtractedArticle,
+    info: str,
+    after: str,
+    layout: Layout,
+    meta: dict[str, str],
+    url: str | None,
+    before: str = "",
+) -> None:
+    found = _pick_date(info)
+    if found:
+        result.published_at, result.published_raw = found[0], found[1]
+        result.methods["published"] = found[2]
+        return
+    for text, where in ((before, "before-title-label"), (after, "after-body-label")):
+        labelled = [m for m in find_dates(text) if m.label]
+        if labelled:
+            pick = labelled[-1] if where.startswith("before") else labelled[0]
+            result.published_at, result.published_raw = pick.value, pick.raw
+            result.methods["published"] = where
+            return
+    meta_date = parse_date(meta.get("published"))
+    if meta_date is not None:
+        result.published_at, result.published_raw = meta_date, meta.get("published")
+        result.methods["published"] = "meta"
+        return
+    url_date = date_from_url(url)
+    if url_date is not None:
+        result.published_at, result.methods["published"] = url_date, "url"
+        return
+    labelled = [m for m in find_dates(layout.text) if m.label]
+    if labelled:
+        result.published_at, result.published_raw = labelled[0].value, labelled[0].raw
+        result.methods["published"] = "page-label"
+
+
+def fill_views(result: ExtractedArticle, info: str, after: str) -> None:
+    for text, where in ((info, "label"), (after, "after-body-label")):
+        matches = find_views(text)
+        static = [m for m in matches if m.views is not None]
+        if static:
+            result.views, result.views_raw = static[0].views, static[0].raw
+            result.methods["views"] = where
+            return
+        if matches:
+            result.views_dynamic, result.views_raw = True, matches[0].raw
+            result.methods["views"] = "dynamic-label"
+            return
+
+
+_VALUE_STOP_RE = re.compile(
+    r"^(?:字号|字体|发布|访问|浏览|阅读|点击|时间|日期|作者|来源|信息来源|"
+    r"打印|分享|\d{4}[-年/.]\d)"
+)
+
+
+def _clean_value(value: str) -> str | None:
+    value = value.strip(" :：|｜-—【】[]()（）")
+    if not value or _VALUE_STOP_RE.match(value):
+        return None
+    return value
+
+
+def _labelled(pattern: re.Pattern[str], text: str) -> str | None:
+    for m in pattern.finditer(unicodedata.normalize("NFKC", text)):
+        value = _clean_value(m.group("v"))
+        if value:
+            return value
+    return None
+
+
+_TAIL_CREDIT_RE = re.compile(
+    r"^[（(【\[]?\s*(?:信息来源|文章来源|稿件来源|来源|作者|记者|撰稿)\s*[:：]"
+)
+
+
+def _credit_lines(body: str | None) -> str:
+    """The body's closing credit lines (``（来源：县妇联　作者：林小燕）``), if any."""
+    if not body:
+        return ""
+    lines = body.rsplit("\n", 3)[-3:]
+    return "\n".join(line for line in lines if _TAIL_CREDIT_RE.match(line.strip()))
+
+
+def fill_source_author(
+    result: ExtractedArticle, info: str, after: str, meta: dict[str, str]
+) -> None:
+    """Labelled values in the info line, then the body's closing credit line, then meta."""
+    credits = _credit_lines(result.body_text)
+    for field, pattern in (("source", _SOURCE_RE), ("author", _AUTHOR_RE)):
+        value = _labelled(pattern, info)
+        method = "label"
+        if not value and credits:
+            value, method = _labelled(pattern, credits), "body-credit"
+        if not value and meta.get(field) and len(meta[field]) <= 30:
+            value, method = meta[field], "meta"
+        if value:
+            setattr(result, field, value)
+            result.methods[field] = method
+
+
+_CRUMB_ATTR_RE = re.compile(
+    r"crumb|position|location|weizhi|\bwz\b|dqwz|\bpath\b|curpos|"
+    r"current|\blocal\b|\bmbx\b|site-?nav",
+    re.I,
+)
+_CRUMB_SEP_RE = re.compile(r"[>»＞›]")
+_NOT_COLUMN_RE = re.compile(
+    r"^(?:首页|网站首页|主页|返回首页|正文|详情|内容|正文内容|详细内容|文章|"
+    r"浏览文章|关闭|打印|返回|更多|当前位置)$"
+)
+#: the same, anchored at a given offset of the page text (no slicing per element)
+_CRUMB_TEXT_AT_RE = re.compile(
+    r"\s*(?:当前位置|您的位置|你的位置|您当前的位置|所在位置|当前的位置)"
+)
+
+
+def fill_column(
+    result: ExtractedArticle,
+    root: Element,
+    layout: Layout,
+    meta: dict[str, str],
+    title: str | None,
+) -> None:
+    for el in layout.spans:
+        if el.tag in ("html", "body"):
+            continue
+        start, end = layout.spans[el]
+        if end - start > 1500 or end - start < 4:
+            continue
+        if not _CRUMB_TEXT_AT_RE.match(layout.text, start):
+            attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
+            if attrs == " " or not _CRUMB_ATTR_RE.search(attrs):
+                continue
+        text = layout.text[start:end]
+        if len(squash(text)) > 150:
+            continue
+        if (
+            ">" not in text
+            and "»" not in text
+            and "＞" not in text
+            and "›" not in text
+            and len(list(el.iter("a"))) < 2
+        ):
+            continue
+        names = [
+            inline_text(a)
+            for a in el.iter("a")
+            if not (a.get("href") or "").lower().startswith("javascript")
+        ]
+        names = [n for n in names if n and not _NOT_COLUMN_RE.match(n)]
+        if title:
+            names = [n for n in names if squash(n) != squash(title)]
+        if names:
+            result.column, result.methods["column"] = names[-1], "breadcrumb"
+            return
+    if meta.get("column"):
+        result.column, result.methods["column"] = meta["column"], "meta"
+
+
+def attachments(body_el: Element, base: str | None, layout: Layout) -> list[dict[str, str | None]]:
+    found: dict[str, str | None] = {}
+    scope: list[Element] = [body_el]
+    parent = body_el.getparent()
+    if parent is not None:
+        scope.append(parent)
+    for el in scope:
+        for a in el.iter("a"):
+            href = (a.get("href") or "").strip()
+            if not href or not ATTACH_EXT_RE.search(href):
+                continue
+            absolute = urljoin(base, href) if base else href
+            name = inline_text(a) or None
+            found.setdefault(absolute, name)
+    return [{"url": u, "name": n} for u, n in found.items()]
