@@ -6,6 +6,7 @@ title, date and body; two view_counts rows for each article with a count; two cr
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -16,9 +17,16 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def _demo(db_file: Path) -> subprocess.CompletedProcess[str]:
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _demo(db_file: Path, port: int) -> subprocess.CompletedProcess[str]:
+    args = ["demo", "--db", f"sqlite:///{db_file}", "--port", str(port), "--quiet"]
     return subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "demo", "--db", f"sqlite:///{db_file}", "--quiet"],
+        [sys.executable, "-m", "crawler.cli", *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -30,8 +38,9 @@ def _demo(db_file: Path) -> subprocess.CompletedProcess[str]:
 def demo_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     db_file = tmp_path_factory.mktemp("demo") / "demo.db"
     outputs = []
+    port = _free_port()
     for _ in range(2):
-        done = _demo(db_file)
+        done = _demo(db_file, port)
         assert done.returncode == 0, done.stderr[-3000:]
         outputs.append(done.stdout)
     return db_file, outputs
@@ -55,8 +64,8 @@ def test_demo_stores_every_article_once(demo_twice: tuple[Path, list[str]]) -> N
 def test_demo_twice_gives_two_readings_and_two_runs(demo_twice: tuple[Path, list[str]]) -> None:
     db_file, _ = demo_twice
     with sqlite3.connect(db_file) as conn:
-        runs = conn.execute("SELECT status FROM crawl_runs ORDER BY id").fetchall()
-        assert [r[0] for r in runs] == ["finished", "finished"]
+        runs = conn.execute("SELECT site, status FROM crawl_runs ORDER BY id").fetchall()
+        assert runs == [("demo", "finished"), ("demo", "finished")]
         with_views = conn.execute(
             "SELECT count(*) FROM articles WHERE views IS NOT NULL"
         ).fetchone()[0]
@@ -78,7 +87,8 @@ def test_demo_contains_the_seed_article(demo_twice: tuple[Path, list[str]]) -> N
         ).fetchone()
     assert row is not None
     published_at, views, column_name, body = row
-    assert published_at.startswith("2021-03-01") or published_at.startswith("2021-02-28")
+    # times are stored in UTC: 2021-03-01 00:00 in Asia/Shanghai
+    assert published_at.startswith("2021-02-28 16:00")
     assert views == 16701
     assert column_name == "区内动态"
     assert body.startswith("3月1日,高新区召开2021年工作会议")

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from crawler.commands.common import db_option, quiet_option, resolve_db
 from crawler.commands.crawl import crawl_settings
+from crawler.commands.running import run_checked
 from crawler.commands.summary import crawl_summary, print_summary
 from crawler.demo.server import DemoSite
-from crawler.runner import run_spider
+from crawler.sites import SiteProfile
 from crawler.spiders.district import DistrictSpider
+
+DEFAULT_PORT = 8760
 
 
 @click.command()
 @db_option
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Port of the demo site on 127.0.0.1. Keep it the same between runs: article "
+    "URLs include it (0 picks a free port).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
 @quiet_option
-def demo(db: str | None, verbose: bool, quiet: bool) -> None:
+def demo(db: str | None, port: int, verbose: bool, quiet: bool) -> None:
     """Crawl the bundled demo district portal end to end (no internet needed).
 
-    Starts the demo site on a free port of 127.0.0.1, crawls every column with no site profile
+    Starts the demo site on 127.0.0.1 (--port), crawls every column with no site profile
     (the generic heuristics), stores into the database, stops the site and prints a summary.
-    Run it twice to see re-crawl behaviour: no duplicate articles, a second view-count reading.
+    It always re-reads every article (a full crawl): run it twice to see re-crawl behaviour,
+    no duplicate articles and a second view-count reading.
 
     \b
     Example:
@@ -29,11 +43,23 @@ def demo(db: str | None, verbose: bool, quiet: bool) -> None:
         govnews demo --db sqlite:///demo.db
     """
     db_url = resolve_db(db)
-    with DemoSite() as site:
+    site = DemoSite(port=port)
+    try:
+        site.start()
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot serve the demo site on 127.0.0.1:{port} ({exc.strerror}); try --port"
+        ) from None
+    try:
         if not quiet:
             click.echo(f"demo site on {site.base_url} ({len(site.start_urls)} columns)", err=True)
         settings = crawl_settings(db_url, quiet, verbose)
         # the demo server is local and ours: no politeness delay needed
         settings.update({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False})
-        outcome = run_spider(DistrictSpider, settings, start_url=list(site.start_urls))
+        profile = replace(SiteProfile.generic(site.start_urls), name="demo", title="示例区 (demo)")
+        outcome = run_checked(
+            DistrictSpider, settings, site=profile.name, db_url=db_url, profile=profile, full=True
+        )
+    finally:
+        site.stop()
     print_summary(f"demo crawl into {db_url} finished", crawl_summary(outcome, db_url))

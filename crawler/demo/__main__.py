@@ -1,0 +1,27 @@
+"""``python -m crawler.demo [--port N]``: serve the demo portal in the foreground (Ctrl-C stops)."""
+
+from __future__ import annotations
+
+import argparse
+
+from crawler.demo.server import DemoSite
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m crawler.demo", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    args = parser.parse_args(argv)
+    site = DemoSite(args.host, args.port)
+    site.start()
+    print(f"demo district portal on {site.base_url}/  (Ctrl-C to stop)")
+    for url in site.start_urls:
+        print(f"  column: {url}")
+    try:
+        site.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped")
+
+
+if __name__ == "__main__":
+    main()
