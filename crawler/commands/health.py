@@ -1,0 +1,131 @@
+"""``govnews health``: per-site health of scheduled crawls; exit code 1 when a site is flagged.
+
+Reads ``crawl_runs`` (and ``articles`` for old runs) through :mod:`pipelines.db.health`; prints
+one row per site. Meant for cron: ``govnews health || <alert>``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+
+import click
+
+from crawler.commands.common import db_option, resolve_db
+from crawler.commands.output import emit, format_option, open_database
+
+COLUMNS = (
+    "site",
+    "last_success",
+    "last_run",
+    "articles",
+    "title%",
+    "date%",
+    "views%",
+    "body%",
+    "rejects",
+    "errors",
+    "flags",
+)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
+
+
+@click.command()
+@db_option
+@click.option("--site", "sites", multiple=True, metavar="SITE", help="Only these sites.")
+@format_option("table", ("table", "json"))
+@click.option(
+    "--drop",
+    type=click.FloatRange(min=0, max=100),
+    default=30.0,
+    show_default=True,
+    help="Flag a fill rate this many points below the median of earlier runs.",
+)
+@click.option(
+    "--history",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Earlier runs per site to compare against.",
+)
+@click.option(
+    "--max-age",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="HOURS",
+    help="Also flag a site with no finished run within HOURS (the schedule stopped).",
+)
+def health(
+    sites: tuple[str, ...],
+    db: str | None,
+    fmt: str,
+    drop: float,
+    history: int,
+    max_age: float | None,
+) -> None:
+    """Show each site's last crawl: success, articles, fill rates, rejects, errors, flags.
+
+    A site is flagged when its last run stored no article and saw no known one (the list
+    pages yield nothing: a redesign or a block), when a fill rate (title, date, views, body)
+    dropped more than --drop points below its usual value, when the last run did not finish,
+    or (with --max-age) when no run finished recently.
+    Exit code 1 when any site is flagged, so cron or a monitor can alert.
+
+    \b
+    Example:
+        govnews health --max-age 26
+        govnews health --db postgresql://govnews@db/news --format json
+        govnews health > /tmp/health.txt || mail -s 'govnews: sites flagged' ops < /tmp/health.txt
+    """
+    from pipelines.db.health import site_health
+
+    engine = open_database(resolve_db(db))
+    try:
+        report = site_health(
+            engine,
+            sites=list(sites) or None,
+            history=history,
+            drop_points=drop,
+            max_age=timedelta(hours=max_age) if max_age is not None else None,
+        )
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        click.echo(json.dumps([h.as_dict() for h in report], ensure_ascii=False, indent=2))
+    elif not report:
+        click.echo("no crawl runs recorded yet")
+    else:
+        rows = []
+        for h in report:
+            run = h.last_run
+            rows.append(
+                {
+                    "site": h.site,
+                    "last_success": h.last_success_at.strftime("%Y-%m-%d %H:%M")
+                    if h.last_success_at
+                    else "never",
+                    "last_run": run.status if run else "-",
+                    "articles": run.articles if run else "-",
+                    "title%": _pct(run.fill.get("title")) if run else "-",
+                    "date%": _pct(run.fill.get("published")) if run else "-",
+                    "views%": _pct(run.fill.get("views")) if run else "-",
+                    "body%": _pct(run.fill.get("body")) if run else "-",
+                    "rejects": run.rejects if run else "-",
+                    "errors": run.errors if run else "-",
+                    "flags": ", ".join(h.flags) or "ok",
+                }
+            )
+        emit(rows, "table", COLUMNS, max_width=60)
+        for h in report:
+            for note in h.notes:
+                click.echo(f"{h.site}: {note}")
+    flagged = [h.site for h in report if h.flags]
+    if flagged:
+        click.echo(f"flagged: {', '.join(flagged)}", err=True)
+        # sys.exit, not click's Exit: the CLI runs click with standalone_mode=False, which
+        # returns an Exit's code instead of exiting with it
+        sys.exit(1)

@@ -1,0 +1,192 @@
+"""A tiny district news site for the operations tests, with a server-side request log.
+
+One column, ``/news/index.html`` then ``index_2.html`` …, ten dated links per page, newest first;
+articles ``/news/art_<n>.html`` with a title, a labelled date and view count, and a body. The
+site can grow (``add``), lose its article list (``empty``) or its dates (``undated``). List
+pages carry an ETag and answer ``If-None-Match`` with 304 (conditional GET). ``delay`` slows
+every response (the resume test kills a crawl halfway).
+
+Run in a thread (:class:`OpsSite`) or as a process: ``python tests/ops_site.py N DELAY`` prints
+``PORT <port>`` and serves until killed; ``GET /__log`` returns the request counts as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+PER_PAGE = 10
+FIRST_DAY = date(2024, 1, 1)
+
+
+class OpsSite:
+    def __init__(self, articles: int = 30, delay: float = 0.0) -> None:
+        self.count = articles
+        self.delay = delay
+        self.empty = False
+        self.undated = False
+        self.requests: Counter[str] = Counter()
+        self.not_modified: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.server: ThreadingHTTPServer | None = None
+        self.base_url = ""
+
+    # -- content ------------------------------------------------------------------------------
+
+    def add(self, n: int) -> None:
+        self.count += n
+
+    def day(self, n: int) -> date:
+        return FIRST_DAY + timedelta(days=n)
+
+    @property
+    def start_url(self) -> str:
+        return f"{self.base_url}/news/index.html"
+
+    def article_urls(self) -> list[str]:
+        return [f"{self.base_url}/news/art_{n}.html" for n in range(1, self.count + 1)]
+
+    def list_page(self, page: int) -> bytes | None:
+        newest = list(range(self.count, 0, -1))
+        pages = max(1, -(-len(newest) // PER_PAGE))
+        if page > pages:
+            return None
+        rows = []
+        if not self.empty:
+            for n in newest[(page - 1) * PER_PAGE : page * PER_PAGE]:
+                when = "" if self.undated else f"<span class='date'>{self.day(n)}</span>"
+                rows.append(
+                    f"<li><a href='art_{n}.html' target='_blank'>区政府召开第{n}次重点工作推进会议"
+                    f"部署近期任务</a>{when}</li>"
+                )
+        nxt = f"<a href='index_{page + 1}.html'>下一页</a>" if page < pages else ""
+        prev = (
+            ""
+            if page == 1
+            else f"<a href='{'index' if page == 2 else f'index_{page - 1}'}.html'>上一页</a>"
+        )
+        return (
+            "<html><head><meta charset='utf-8'><title>区内动态 - 示范区人民政府</title></head>"
+            "<body>"
+            "<div class='nav'><a href='/'>首页</a> <a href='/news/index.html'>区内动态</a>"
+            " <a href='/about.html'>机构概况</a></div>"
+            f"<div class='list'><h2>区内动态</h2><ul>{''.join(rows)}</ul>"
+            f"<div class='pages'>{prev} 第{page}页 共{pages}页 {nxt}</div></div>"
+            "<div class='footer'>主办：示范区人民政府办公室</div></body></html>"
+        ).encode()
+
+    def article(self, n: int) -> bytes | None:
+        if not 1 <= n <= self.count:
+            return None
+        when = "" if self.undated else f"发布时间：{self.day(n)} 09:30 "
+        body = "".join(
+            f"<p>第{n}次会议第{k}段：会议听取了各部门关于重点项目建设、民生实事推进和安全生产"
+            f"工作的情况汇报，研究部署了下一阶段的重点任务，要求各单位压实责任、狠抓落实。</p>"
+            for k in range(1, 5)
+        )
+        return (
+            "<html><head><meta charset='utf-8'>"
+            f"<title>区政府召开第{n}次重点工作推进会议部署近期任务</title></head><body>"
+            "<div class='crumb'>首页 &gt; 区内动态</div>"
+            f"<h1>区政府召开第{n}次重点工作推进会议部署近期任务</h1>"
+            f"<div class='info'>{when}来源：区政府办公室 浏览次数：{100 + n}</div>"
+            f"<div class='content'>{body}</div>"
+            "<div class='footer'>主办：示范区人民政府办公室</div></body></html>"
+        ).encode()
+
+    def record(self, path: str) -> None:
+        """Count a request when it arrives (before the delay): a killed client's ones count."""
+        with self.lock:
+            self.requests[path] += 1
+
+    def respond(self, path: str, headers: Any) -> tuple[int, bytes, dict[str, str]]:
+        if path == "/__log":
+            data = {"requests": dict(self.requests), "not_modified": dict(self.not_modified)}
+            return 200, json.dumps(data).encode(), {"Content-Type": "application/json"}
+        html = {"Content-Type": "text/html; charset=utf-8"}
+        if path.startswith("/news/index"):
+            stem = path.rsplit("/", 1)[-1].removesuffix(".html")
+            page = 1 if stem == "index" else int(stem.partition("_")[2] or 0)
+            body = self.list_page(page)
+            if body is None:
+                return 404, b"not found", html
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            if headers.get("If-None-Match") == etag:
+                with self.lock:
+                    self.not_modified[path] += 1
+                return 304, b"", {"ETag": etag}
+            return 200, body, {**html, "ETag": etag}
+        if path.startswith("/news/art_"):
+            n = int(path.removeprefix("/news/art_").removesuffix(".html"))
+            body = self.article(n)
+            return (200, body, html) if body else (404, b"not found", html)
+        return 404, b"not found", html
+
+    # -- serving ------------------------------------------------------------------------------
+
+    def __enter__(self) -> OpsSite:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                site.record(path)
+                if site.delay:
+                    time.sleep(site.delay)
+                status, body, headers = site.respond(path, self.headers)
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+
+    def article_fetches(self) -> int:
+        return sum(v for k, v in self.requests.items() if k.startswith("/news/art_"))
+
+
+if __name__ == "__main__":
+    with OpsSite(int(sys.argv[1]), float(sys.argv[2])) as running:
+        print("PORT", running.base_url.rsplit(":", 1)[1], flush=True)
+        while True:
+            time.sleep(3600)
+
+
+# -- helpers shared by the tests/test_ops_*.py files -------------------------------------------
+
+FAST = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=false")
+
+
+def crawl_env(tmp: Any, **extra: str) -> dict[str, str]:
+    """The environment of a crawl subprocess: own HTTP cache, no Redis unless asked."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GOVNEWS_")}
+    env["GOVNEWS_HTTPCACHE_DIR"] = str(tmp / "httpcache")
+    env.update(extra)
+    return env
+
+
+def crawl_cmd(db_url: str, *args: str) -> list[str]:
+    return [sys.executable, "-m", "crawler.cli", "crawl", "--db", db_url, "--quiet", *FAST, *args]
