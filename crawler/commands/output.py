@@ -1,0 +1,173 @@
+"""Shared output for commands that print records: ``--format table|json|jsonl|csv``.
+
+Tables are aligned by display width (a CJK character takes two columns) and cells are cut to a
+maximum width; JSON is UTF-8 (``ensure_ascii=False``), times ISO 8601. Also the shared
+``--since/--until`` date parameter (Asia/Shanghai calendar days).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, time
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import click
+
+FORMATS = ("table", "json", "jsonl", "csv")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+F = TypeVar("F", bound=Callable[..., Any])
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def format_option(default: str = "table", choices: Sequence[str] = FORMATS) -> Callable[[F], F]:
+    def deco(func: F) -> F:
+        return click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(list(choices)),
+            default=default,
+            show_default=True,
+            help="Output format.",
+        )(func)
+
+    return deco
+
+
+class DateParam(click.ParamType):  # type: ignore[type-arg]  # generic only in click>=8.3
+    """``YYYY-MM-DD`` (a calendar day in Asia/Shanghai) or a full ISO 8601 time."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                day = date.fromisoformat(text)
+                return datetime.combine(day, time(), tzinfo=SHANGHAI)
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(f"{text!r} is not a date like 2024-03-05 (or an ISO time)", param, ctx)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+DATE = DateParam()
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def display_width(text: str) -> int:
+    text = _ANSI.sub("", text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def cut(text: str, width: int) -> str:
+    """Cut ``text`` to ``width`` display columns, with an ellipsis when cut."""
+    if display_width(text) <= width or "\x1b" in text:  # coloured text was cut before
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, datetime):  # tables show local (Asia/Shanghai) minutes
+        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        return aware.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    value = jsonable(value)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return " ".join(str(value).split())
+
+
+def render_table(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int = 40
+) -> str:
+    cells = [[cut(_cell(r.get(c)), max_width) for c in columns] for r in rows]
+    widths = [
+        max([display_width(c)] + [display_width(row[i]) for row in cells])
+        for i, c in enumerate(columns)
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(
+            v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=True)
+        ).rstrip()
+
+    out = [line(columns), line(["-" * w for w in widths])]
+    out += [line(row) for row in cells]
+    return "\n".join(out)
+
+
+def emit(
+    rows: Iterable[dict[str, Any]],
+    fmt: str,
+    columns: Sequence[str],
+    *,
+    max_width: int = 40,
+) -> None:
+    """Print ``rows`` (dicts) to stdout in ``fmt``; ``columns`` fixes order for table/csv."""
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(json.dumps({k: jsonable(v) for k, v in row.items()}, ensure_ascii=False))
+    elif fmt == "json":
+        data = [{k: jsonable(v) for k, v in row.items()} for row in rows]
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(["" if row.get(c) is None else jsonable(row.get(c)) for c in columns])
+        click.echo(buf.getvalue(), nl=False)
+    else:
+        click.echo(render_table(list(rows), columns, max_width=max_width))
+
+
+def open_database(db_url: str) -> Any:
+    """An engine on an existing database at the current schema, or one clear error line.
+
+    Read-only commands never create or migrate: a missing SQLite file or an old schema is the
+    user's to fix (``govnews demo`` / ``govnews db upgrade``).
+    """
+    from pipelines.db.migrate import current_revision, head_revision
+    from pipelines.db.session import is_sqlite, make_engine, normalise_url
+
+    url = normalise_url(db_url)
+    if is_sqlite(url) and url.database not in (None, "", ":memory:"):
+        from pathlib import Path
+
+        if not Path(url.database).expanduser().is_file():
+            raise click.ClickException(
+                f"no database at {url.database}; crawl first (govnews demo) or pass --db"
+            )
+    try:
+        rev = current_revision(url)
+    except Exception as exc:
+        raise click.ClickException(f"cannot open {url.render_as_string()}: {exc}") from None
+    head = head_revision()
+    if rev != head:
+        raise click.ClickException(
+            f"database schema is at {rev or 'nothing'}, not {head}: run govnews db upgrade --db URL"
+        )
+    return make_engine(url)
