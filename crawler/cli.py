@@ -12,10 +12,35 @@ import sys
 import click
 
 from crawler import __version__
-from crawler.commands import crawl, db, demo, extract, sites
+from crawler.commands import (
+    crawl,
+    db,
+    demo,
+    export,
+    extract,
+    health,
+    probe,
+    revisit,
+    schedule,
+    search,
+    serve,
+    sites,
+    stats,
+)
+from crawler.commands import eval as evaluate
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class FlowOrderedGroup(click.Group):
+    """Lists subcommands in the order they are added (the data flow), not alphabetically."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(
+    cls=FlowOrderedGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="govnews")
 def cli() -> None:
     """govnews: crawl Chinese government news columns into a database you can query.
@@ -28,12 +53,22 @@ def cli() -> None:
     """
 
 
+# in the order of the flow: crawl -> inspect extraction -> store -> analyse -> operate
 for _command in (
-    crawl.crawl,
     demo.demo,
-    db.db,
-    extract.extract,
+    crawl.crawl,
+    revisit.revisit,
     sites.sites,
+    probe.probe,
+    extract.extract,
+    evaluate.eval_,
+    db.db,
+    export.export,
+    search.search,
+    stats.stats,
+    serve.serve,
+    health.health,
+    schedule.schedule,
 ):
     cli.add_command(_command)
 
@@ -41,7 +76,8 @@ for _command in (
 def main() -> None:
     """Console entry point: errors are one line on stderr and a non-zero exit, never a traceback."""
     try:
-        cli.main(standalone_mode=False)
+        # without standalone mode click returns the code of ctx.exit(n) instead of exiting
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -53,11 +89,12 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the CLI's last line of defence
+    except Exception as exc:  # the CLI's last line of defence
         if os.environ.get("GOVNEWS_DEBUG"):
             raise
         click.echo(f"Error: {type(exc).__name__}: {exc}", err=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from crawler.sites import SiteProfile
 
@@ -23,6 +24,14 @@ class CrawlOutcome:
 
     crawler: Crawler
     seconds: float
+    #: why the crawl could not run (a pipeline refused to open, a bad spider argument …)
+    error: str | None = None
+
+    @property
+    def finish_reason(self) -> str | None:
+        stats = self.crawler.stats
+        reason = stats.get_value("finish_reason") if stats else None
+        return str(reason) if reason is not None else None
 
     def stat(self, key: str, default: int = 0) -> int:
         stats = self.crawler.stats
@@ -65,9 +74,16 @@ def run_spider(
     spidercls: type[Spider], settings_overrides: dict[str, Any] | None = None, **spider_kwargs: Any
 ) -> CrawlOutcome:
     """Run one spider to the end (blocking) and return its crawler for stats."""
-    process = CrawlerProcess(project_settings(settings_overrides), install_root_handler=True)
+    process = CrawlerProcess(project_settings(settings_overrides))
     crawler = process.create_crawler(spidercls)
     started = time.monotonic()
-    process.crawl(crawler, **spider_kwargs)
+    errors: list[str] = []
+
+    def _failed(failure: Failure) -> None:
+        errors.append(failure.getErrorMessage())
+
+    process.crawl(crawler, **spider_kwargs).addErrback(_failed)
     process.start()
-    return CrawlOutcome(crawler=crawler, seconds=time.monotonic() - started)
+    return CrawlOutcome(
+        crawler=crawler, seconds=time.monotonic() - started, error=errors[0] if errors else None
+    )

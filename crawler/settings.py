@@ -7,6 +7,9 @@ Environment variables (all optional):
 - ``GOVNEWS_REDIS_URL``: when set, crawls share a scrapy-redis scheduler and dupefilter.
 - ``GOVNEWS_BATCH_SIZE``: rows per storage transaction (default 100).
 - ``GOVNEWS_LOG_LEVEL``: Scrapy log level (default INFO).
+- ``GOVNEWS_REDIS_MAX_IDLE``: seconds a Redis worker waits, idle, before it stops (default 10).
+- ``GOVNEWS_HTTPCACHE``: ``0`` turns off conditional GET of list pages (default on).
+- ``GOVNEWS_HTTPCACHE_DIR``: where list pages are kept for it (default ~/.cache/govnews/httpcache).
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy starts this many asyncio worker tasks for *every* response's callback output; our
+# pipelines are synchronous, so more than a few buys nothing and the default 100 costs ~1.5 ms
+# of CPU per page (benchmarks/crawl.py, docs/performance.md).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.25
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
@@ -66,3 +73,58 @@ EXTENSIONS = {
 }
 GOVNEWS_PROGRESS = False
 GOVNEWS_PROGRESS_INTERVAL = 5.0
+
+# -- operations (issue 5): scale-out, conditional GET, per-run fill rates ----------------------
+# With GOVNEWS_REDIS_URL set, worker processes (on one or several machines) share one crawl: a
+# Redis request queue and dupefilter per site (crawler.distributed.SiteScheduler, a thin layer
+# over scrapy-redis). Any worker seeds the start URLs (the shared dupefilter keeps one copy);
+# a worker stops by itself once the queue is empty and no other worker has been busy for
+# GOVNEWS_REDIS_MAX_IDLE seconds; the last worker out clears the dupefilter so the next
+# scheduled crawl starts fresh, and a queue left by killed workers is resumed by the next ones.
+GOVNEWS_REDIS_MAX_IDLE = float(os.environ.get("GOVNEWS_REDIS_MAX_IDLE", "10"))
+GOVNEWS_REDIS_WORKER_STALE = 30.0  # seconds without a heartbeat: a worker counts as dead
+if GOVNEWS_REDIS_URL:
+    REDIS_URL = GOVNEWS_REDIS_URL
+    SCHEDULER = "crawler.distributed.SiteScheduler"
+    DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
+    SCHEDULER_QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"
+    SCHEDULER_QUEUE_KEY = "govnews:%(spider)s:requests"
+    SCHEDULER_DUPEFILTER_KEY = "govnews:%(spider)s:dupefilter"
+    SCHEDULER_PERSIST = True  # SiteScheduler clears when the last worker leaves an empty queue
+    SCHEDULER_IDLE_BEFORE_CLOSE = 0
+
+# Conditional GET for list pages: a list page stored with an ETag/Last-Modified is always
+# revalidated (If-None-Match / If-Modified-Since), never served stale; a 304 reuses the stored
+# copy. Articles and counter requests are never cached (crawler.httpcache.ListPagePolicy).
+# GOVNEWS_HTTPCACHE=0 turns it off; GOVNEWS_HTTPCACHE_DIR moves it (default ~/.cache/govnews).
+HTTPCACHE_ENABLED = os.environ.get("GOVNEWS_HTTPCACHE", "1").lower() not in ("0", "false", "no")
+HTTPCACHE_POLICY = "crawler.httpcache.ListPagePolicy"
+HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
+HTTPCACHE_DIR = os.environ.get("GOVNEWS_HTTPCACHE_DIR") or os.path.join(
+    os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+    "govnews",
+    "httpcache",
+)
+HTTPCACHE_EXPIRATION_SECS = 0
+HTTPCACHE_GZIP = True
+
+# per-run field fill rates into the stats (and so into crawl_runs.stats) for `govnews health`
+EXTENSIONS["crawler.fillstats.FillRateStats"] = 510
+
+# Safety and patience (crawler/middlewares.py): SSRF guard before robots.txt, redirect guard just
+# before RedirectMiddleware (600), Retry-After/backoff retry in place of Scrapy's RetryMiddleware.
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.AddressGuardMiddleware": 40,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.RedirectGuardMiddleware": 610,
+}
+# only http(s) is ever fetched: no file://, s3://, ftp:// or data: handlers at all
+DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
+GOVNEWS_SSRF_GUARD = True
+GOVNEWS_SSRF_TRUSTED_HOSTS: list[str] = []
+GOVNEWS_RETRY_AFTER_MAX = 120.0
+GOVNEWS_RETRY_BACKOFF_BASE = 1.0
+GOVNEWS_RETRY_BACKOFF_MAX = 60.0
+# a request that still fails after its retries becomes a reject row, not a crawl error
+RETRY_GIVE_UP_LOG_LEVEL = "WARNING"

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import click
 
 from crawler.commands.common import db_option, quiet_option, resolve_db
+from crawler.commands.output import DateParam
+from crawler.commands.running import run_checked
 from crawler.commands.summary import crawl_summary, print_summary
-from crawler.runner import profile_overrides, run_spider
+from crawler.runner import profile_overrides
 from crawler.sites import ProfileError, SiteProfile, load_profile
 from crawler.spiders.district import DistrictSpider
 
@@ -32,14 +35,38 @@ def crawl_settings(db_url: str, quiet: bool, verbose: bool = False) -> dict[str,
 
 @click.command()
 @click.argument("site", required=False)
-@click.option("--start-url", "start_urls", multiple=True, metavar="URL",
-              help="Column list page to start from (repeatable). Without SITE: no profile, "
-                   "generic heuristics, stays on this URL's host.")
+@click.option(
+    "--start-url",
+    "start_urls",
+    multiple=True,
+    metavar="URL",
+    help="Column list page to start from (repeatable). Without SITE: no profile, "
+    "generic heuristics, stays on this URL's host.",
+)
 @db_option
-@click.option("--max-pages", type=click.IntRange(min=1), default=None,
-              help="List pages to follow per column (default: profile, else 200).")
-@click.option("-s", "--set", "extra", multiple=True, metavar="NAME=VALUE",
-              help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2.")
+@click.option(
+    "--max-pages",
+    type=click.IntRange(min=1),
+    default=None,
+    help="List pages to follow per column (default: profile, else 200).",
+)
+@click.option(
+    "--full", is_flag=True, help="Re-read every article, not only new ones (default: incremental)."
+)
+@click.option(
+    "--since",
+    type=DateParam(),
+    default=None,
+    help="Skip articles dated before DATE (YYYY-MM-DD) and stop a column at a page of older ones.",
+)
+@click.option(
+    "-s",
+    "--set",
+    "extra",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
 @quiet_option
 def crawl(
@@ -47,6 +74,8 @@ def crawl(
     start_urls: tuple[str, ...],
     db: str | None,
     max_pages: int | None,
+    full: bool,
+    since: datetime | None,
     extra: tuple[str, ...],
     verbose: bool,
     quiet: bool,
@@ -54,6 +83,9 @@ def crawl(
     """Crawl a site's news columns into the database.
 
     SITE is the name of a profile (see `govnews sites list`) or a path to a .toml profile.
+    Incremental by default: articles already in the database are not fetched again and a
+    column stops at the first list page with only known articles; --full re-reads everything
+    (use `govnews revisit` for fresh view counts of known articles).
     Exits 0 when the crawl finished, even if some pages were rejected (see the rejects table).
 
     \b
@@ -80,9 +112,17 @@ def crawl(
         if not sep or not name:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
         overrides[name.strip()] = value
-    outcome = run_spider(
-        DistrictSpider, overrides, profile=profile, start_url=urls or None, max_pages=max_pages
-    )
     db_url = resolve_db(db)
     name = profile.name if profile else SiteProfile.generic(urls).name
+    outcome = run_checked(
+        DistrictSpider,
+        overrides,
+        site=name,
+        db_url=db_url,
+        profile=profile,
+        start_url=urls or None,
+        max_pages=max_pages,
+        full=full,
+        since=since.date().isoformat() if since else None,
+    )
     print_summary(f"crawl of {name} finished", crawl_summary(outcome, db_url))

@@ -5,34 +5,56 @@ generic heuristics of :mod:`crawler.extract` and the start URLs (``-a start_url=
 separated by whitespace or commas). Every article URL that does not become an article yields a
 :class:`~crawler.items.RejectItem` with the reason, so nothing is lost silently.
 
+Incremental by default: article URLs already in the database (``GOVNEWS_DB``) are not fetched
+again, and a column stops paginating at the first list page that holds only known articles.
+``-a full=1`` re-reads everything (``govnews demo`` and ``govnews crawl --full`` do).
+
 Settings read: ``GOVNEWS_SITES_DIRS`` (extra profile folders), ``GOVNEWS_MAX_PAGES`` (list pages
-per column when the profile sets none).
+per column when the profile sets none), ``GOVNEWS_DB`` (known articles).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.extract.article import extract_article
-from crawler.extract.counters import CounterRequest, find_counter, parse_counter
+from crawler.extract.counters import (
+    FAMILY_RESOLVERS,
+    CounterRequest,
+    find_counter,
+    parse_counter,
+)
 from crawler.extract.listing import extract_listing
+from crawler.incremental import load_known_urls, previous_run_incomplete
 from crawler.items import ArticleItem, RejectItem
 from crawler.sites import SiteProfile, load_profile
 
 _SPLIT = re.compile(r"[\s,]+")
-HTML_TYPES = (b"text/html", b"application/xhtml", b"text/plain", b"")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain")  # or no Content-Type at all
+
+
+def _content_type(response: Response) -> str:
+    return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+
+
+def _request_of(failure: Failure) -> scrapy.Request:
+    """Scrapy attaches the failed request to the failure it hands to an errback."""
+    request: scrapy.Request = failure.request  # type: ignore[attr-defined]
+    return request
 
 
 def _charset(response: Response) -> str | None:
-    ctype = response.headers.get(b"Content-Type", b"").decode("latin-1")
+    ctype = _content_type(response)
     match = re.search(r"charset=([\w-]+)", ctype, re.I)
     return match.group(1) if match else None
 
@@ -54,7 +76,17 @@ def _failure_reason(failure: Failure) -> tuple[str, str]:
         "ResponseNeverReceived": "connection_lost",
         "IgnoreRequest": "ignored",
         "ResponseFailed": "truncated_response",
+        "ResponseDataLossError": "truncated_response",
+        "DownloadTimeoutError": "timeout",
+        "DownloadConnectionRefusedError": "connection_refused",
+        "CannotResolveHostError": "dns_error",
+        "DownloadFailedError": "connection_lost",
     }
+    reason = getattr(exc, "govnews_reason", None)  # crawler.middlewares.Refused
+    if isinstance(reason, str):
+        return reason, str(exc)[:500]
+    if name == "DownloadCancelledError" and "max size" in str(exc):
+        return "too_large", str(exc)[:500]
     return reasons.get(name, "download_error"), f"{name}: {exc}"[:500]
 
 
@@ -69,6 +101,8 @@ class DistrictSpider(scrapy.Spider):
         start_url: str | list[str] | None = None,
         profile: SiteProfile | None = None,
         max_pages: int | str | None = None,
+        full: bool | str = False,
+        since: str | date | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
@@ -90,7 +124,13 @@ class DistrictSpider(scrapy.Spider):
         self.max_pages = int(max_pages) if max_pages else profile.max_pages
         if profile.download_delay is not None:
             self.download_delay = profile.download_delay
-        self._counter_urls: set[str] = set()
+        self.full = str(full).lower() in ("1", "true", "yes") if isinstance(full, str) else full
+        self.known_urls: set[str] = set()
+        self.resuming = False  # the last run did not finish: read every list page again
+        # --since: articles dated before this Asia/Shanghai day are neither fetched nor stored
+        self.since = date.fromisoformat(since) if isinstance(since, str) and since else None
+        self.since = since if isinstance(since, date) else self.since
+        self._counter_keys: set[tuple[str, str, bytes]] = set()
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -111,6 +151,14 @@ class DistrictSpider(scrapy.Spider):
     # -- list pages ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        if not self.full:
+            self.known_urls = load_known_urls(self.settings.get("GOVNEWS_DB"), self.site_name)
+            if self.known_urls:
+                self.logger.info("incremental: %d articles already stored", len(self.known_urls))
+            db, run_id = self.settings.get("GOVNEWS_DB"), getattr(self, "crawl_run_id", None)
+            if self.known_urls and previous_run_incomplete(db, self.site_name, run_id):
+                self.resuming = True
+                self.logger.info("resuming: the last run did not finish, reading all list pages")
         for url in self.start_urls:
             yield scrapy.Request(
                 url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"page": 1}
@@ -127,10 +175,18 @@ class DistrictSpider(scrapy.Spider):
         if not listing.article_links:
             self.logger.warning("no article links on list page %s", response.url)
             self._stat("list_pages_without_links")
+        fresh = 0
         for link in listing.article_links:
             if not self._allowed(link):
                 self._stat("offsite_links")
                 continue
+            if link in self.known_urls:
+                self._stat("known_articles_skipped")
+                continue
+            if self.since and (listed := listing.link_dates.get(link)) and listed < self.since:
+                self._stat("older_than_since")
+                continue
+            fresh += 1
             yield scrapy.Request(
                 link,
                 callback=self.parse_article,
@@ -138,6 +194,11 @@ class DistrictSpider(scrapy.Spider):
                 cb_kwargs={"list_url": response.url},
             )
         next_page = listing.next_page
+        stop = not self.full and not self.resuming
+        if listing.article_links and not fresh and (stop or self.since):
+            self.logger.info("incremental: no new article on %s, column done", response.url)
+            self._stat("incremental_stops")
+            next_page = None
         if next_page and self._allowed(next_page):
             if page >= self._max_pages():
                 self.logger.info("stopping pagination at %d pages: %s", page, response.url)
@@ -152,27 +213,31 @@ class DistrictSpider(scrapy.Spider):
 
     def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
         reason, detail = _failure_reason(failure)
-        self.logger.warning("list page failed %s: %s", failure.request.url, detail)
+        self.logger.warning("list page failed %s: %s", _request_of(failure).url, detail)
         self._stat("list_errors")
-        yield RejectItem(failure.request.url, self.site_name, f"list_{reason}", detail)
+        yield RejectItem(_request_of(failure).url, self.site_name, f"list_{reason}", detail)
 
     # -- articles -----------------------------------------------------------------------------
 
     def parse_article(self, response: Response, list_url: str | None = None) -> Iterator[Any]:
-        ctype = response.headers.get(b"Content-Type", b"").split(b";")[0].strip().lower()
-        if not isinstance(response, TextResponse) or not ctype.startswith(HTML_TYPES):
+        ctype = _content_type(response).split(";")[0].strip().lower()
+        if not isinstance(response, TextResponse) or not (
+            ctype == "" or ctype.startswith(HTML_TYPES)
+        ):
             self._stat("not_html")
-            yield RejectItem(
-                response.url, self.site_name, "not_html", ctype.decode("latin-1") or None
-            )
+            yield RejectItem(response.url, self.site_name, "not_html", ctype or None)
             return
         try:
             page = extract_article(
                 response.body, response.url, profile=self.profile, http_charset=_charset(response)
             )
-        except Exception as exc:  # noqa: BLE001 - a bad page must never stop the crawl
+        except Exception as exc:
             self.logger.exception("extraction failed for %s", response.url)
             yield RejectItem(response.url, self.site_name, "extraction_error", repr(exc)[:500])
+            return
+        published = page.published_at
+        if self.since and published and published.astimezone(SHANGHAI).date() < self.since:
+            self._stat("older_than_since")
             return
         item = ArticleItem(
             url=response.url,
@@ -204,17 +269,30 @@ class DistrictSpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> Iterator[RejectItem]:
         reason, detail = _failure_reason(failure)
         self._stat(f"article_{reason}")
-        yield RejectItem(failure.request.url, self.site_name, reason, detail)
+        # the URL the list linked to, not the last hop of its redirect chain
+        url = (_request_of(failure).meta.get("redirect_urls") or [_request_of(failure).url])[0]
+        yield RejectItem(url, self.site_name, reason, detail)
 
     # -- view counters ------------------------------------------------------------------------
 
+    def _counter_allowed(self, counter: CounterRequest) -> bool:
+        """Known CMS counters often live on a statistics host of their own (NFCMS:
+        statistics.gd.gov.cn); those may leave the allowed domains, the SSRF guard still
+        applies. Generic and profile-less guesses stay on the site."""
+        if self._allowed(counter.url):
+            return True
+        return counter.resolver in FAMILY_RESOLVERS and urlsplit(counter.url).scheme in (
+            "http",
+            "https",
+        )
+
     def _request_counter(self, item: ArticleItem, counter: CounterRequest) -> Iterator[Any]:
         """At most one request per counter URL per crawl: most counters add a hit when read."""
-        if counter.url in self._counter_urls or not self._allowed(counter.url):
+        if counter.key in self._counter_keys or not self._counter_allowed(counter):
             self._stat("counter_skipped")
             yield item
             return
-        self._counter_urls.add(counter.url)
+        self._counter_keys.add(counter.key)
         self._stat(f"counter_requests/{counter.resolver}")
         yield scrapy.Request(
             counter.url,
@@ -225,14 +303,16 @@ class DistrictSpider(scrapy.Spider):
             errback=self.counter_failed,
             cb_kwargs={"item": item, "counter": counter},
             dont_filter=True,  # our own set above dedupes; a filtered request would lose the item
-            meta={"govnews_counter": True},
+            meta={"govnews_counter": True, "allow_offsite": True, "dont_cache": True},
         )
 
     def parse_counter(
         self, response: Response, item: ArticleItem, counter: CounterRequest
     ) -> Iterator[ArticleItem]:
-        text = response.text if isinstance(response, TextResponse) else response.body.decode(
-            "utf-8", "replace"
+        text = (
+            response.text
+            if isinstance(response, TextResponse)
+            else response.body.decode("utf-8", "replace")
         )
         views = parse_counter(counter, text)
         if views is None:
@@ -242,10 +322,13 @@ class DistrictSpider(scrapy.Spider):
             item.views = views
             item.views_method = counter.resolver
             item.views_self_incremented = counter.self_increments
+            if counter.method.upper() == "GET" and not counter.body:
+                # lets `govnews revisit` read only the counter next time, not the whole page
+                item.methods["views_counter_url"] = counter.url
         yield item
 
     def counter_failed(self, failure: Failure) -> Iterator[ArticleItem]:
         """The article is still stored, without a count, when its counter fails."""
         self._stat("counter_errors")
-        item: ArticleItem = failure.request.cb_kwargs["item"]
+        item: ArticleItem = _request_of(failure).cb_kwargs["item"]
         yield item
