@@ -7,17 +7,21 @@ A database without the table yet (first crawl) simply has no known URLs.
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
+
+
+def _engine(db_url: str) -> Engine:
+    """A plain engine; ``postgres://``/``postgresql://`` mean psycopg 3, as in the store."""
+    for prefix in ("postgres://", "postgresql://"):
+        if db_url.startswith(prefix):
+            db_url = "postgresql+psycopg://" + db_url[len(prefix) :]
+    return create_engine(db_url)
 
 
 def load_known_urls(db_url: str, site: str) -> set[str]:
     """Article URLs already stored for ``site`` (empty when the database is new)."""
-    if db_url.startswith("postgres://"):
-        db_url = "postgresql://" + db_url[len("postgres://") :]
-    if db_url.startswith("postgresql://"):
-        db_url = "postgresql+psycopg://" + db_url[len("postgresql://") :]
-    engine = create_engine(db_url)
+    engine = _engine(db_url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT url FROM articles WHERE site = :site"), {"site": site})
@@ -34,11 +38,7 @@ def previous_run_incomplete(db_url: str, site: str, exclude_id: int | None = Non
     Then the next crawl resumes: it still skips stored articles but does not stop paginating at
     a page of known ones, because the pages after it may never have been read.
     """
-    if db_url.startswith("postgres://"):
-        db_url = "postgresql://" + db_url[len("postgres://") :]
-    if db_url.startswith("postgresql://"):
-        db_url = "postgresql+psycopg://" + db_url[len("postgresql://") :]
-    engine = create_engine(db_url)
+    engine = _engine(db_url)
     try:
         with engine.connect() as conn:
             status = conn.execute(

@@ -32,3 +32,28 @@ def quiet_option(func: F) -> F:
     return click.option("--quiet", "-q", is_flag=True, help="Print only errors and the summary.")(
         func
     )
+
+
+def _parse_settings(
+    _ctx: click.Context, _param: click.Parameter, pairs: tuple[str, ...]
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{pair!r} is not NAME=VALUE")
+        out[name.strip()] = value
+    return out
+
+
+def settings_option(func: F) -> F:
+    """``-s NAME=VALUE`` (repeatable): Scrapy setting overrides, parsed into a dict."""
+    return click.option(
+        "-s",
+        "--set",
+        "extra",
+        multiple=True,
+        metavar="NAME=VALUE",
+        callback=_parse_settings,
+        help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2.",
+    )(func)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from crawler.commands.common import db_option, quiet_option, resolve_db
+from crawler.commands.common import db_option, quiet_option, resolve_db, settings_option
 from crawler.commands.output import DateParam
 from crawler.commands.running import run_checked
 from crawler.commands.summary import crawl_summary, print_summary
@@ -59,14 +59,7 @@ def crawl_settings(db_url: str, quiet: bool, verbose: bool = False) -> dict[str,
     default=None,
     help="Skip articles dated before DATE (YYYY-MM-DD) and stop a column at a page of older ones.",
 )
-@click.option(
-    "-s",
-    "--set",
-    "extra",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2.",
-)
+@settings_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
 @quiet_option
 def crawl(
@@ -76,7 +69,7 @@ def crawl(
     max_pages: int | None,
     full: bool,
     since: datetime | None,
-    extra: tuple[str, ...],
+    extra: dict[str, str],
     verbose: bool,
     quiet: bool,
 ) -> None:
@@ -107,11 +100,7 @@ def crawl(
     overrides = crawl_settings(resolve_db(db), quiet, verbose)
     if profile is not None:
         overrides.update(profile_overrides(profile))
-    for pair in extra:
-        name, sep, value = pair.partition("=")
-        if not sep or not name:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
-        overrides[name.strip()] = value
+    overrides.update(extra)
     db_url = resolve_db(db)
     name = profile.name if profile else SiteProfile.generic(urls).name
     outcome = run_checked(

@@ -18,9 +18,9 @@ import click
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from crawler.commands.common import db_option, quiet_option, resolve_db
+from crawler.commands.common import db_option, quiet_option, resolve_db, settings_option
 from crawler.commands.crawl import crawl_settings
-from crawler.runner import run_spider
+from crawler.commands.running import run_checked
 from crawler.spiders.revisit import RevisitSpider, RevisitTarget
 from pipelines.db.models import Article, ViewCount
 from pipelines.db.session import make_engine
@@ -166,14 +166,7 @@ def _duration(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     "all), instead of the schedule (daily in the first week, weekly to 3 months, then monthly).",
 )
 @click.option("--max", "max_n", type=click.IntRange(min=1), default=None, help="At most N.")
-@click.option(
-    "-s",
-    "--set",
-    "extra",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Override a Scrapy setting, e.g. -s DOWNLOAD_DELAY=2.",
-)
+@settings_option
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
 @quiet_option
 def revisit(
@@ -181,7 +174,7 @@ def revisit(
     site: str | None,
     older_than: timedelta | None,
     max_n: int | None,
-    extra: tuple[str, ...],
+    extra: dict[str, str],
     verbose: bool,
     quiet: bool,
 ) -> None:
@@ -199,9 +192,6 @@ def revisit(
     from crawler.sites.profile import available_profiles
 
     db_url = resolve_db(db)
-    for pair in extra:
-        if not pair.partition("=")[0].strip() or "=" not in pair:
-            raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--set")
     now = datetime.now(UTC)
     due = due_articles(load_known(db_url, site), now, older_than, max_n)
     if not due:
@@ -211,12 +201,12 @@ def revisit(
         RevisitTarget(k.url, k.site, k.method, k.counter_url, k.self_incremented) for k in due
     ]
     settings: dict[str, Any] = crawl_settings(db_url, quiet, verbose)
-    for pair in extra:
-        name, _, value = pair.partition("=")
-        settings[name.strip()] = value
-    outcome = run_spider(
+    settings.update(extra)
+    outcome = run_checked(
         RevisitSpider,
         settings,
+        site=f"revisit:{site}" if site else "revisit",
+        db_url=db_url,
         targets=targets,
         profiles=available_profiles(GOVNEWS_SITES_DIRS),
         site_name=f"revisit:{site}" if site else "revisit",

@@ -53,5 +53,7 @@ def check_site(path: str) -> None:
         profile = load_profile(path)
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"ok: {profile.name} ({len(profile.start_urls)} start URLs, "
-               f"domains {', '.join(profile.allowed_domains)})")
+    click.echo(
+        f"ok: {profile.name} ({len(profile.start_urls)} start URLs, "
+        f"domains {', '.join(profile.allowed_domains)})"
+    )

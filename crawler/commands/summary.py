@@ -24,22 +24,33 @@ def crawl_summary(outcome: CrawlOutcome, db_url: str) -> dict[str, int | float |
                 run = conn.execute(select(CrawlRun).where(CrawlRun.id == run_id)).one_or_none()
                 if run is not None:
                     row["status"] = run.status
-                row["articles"] = conn.scalar(
-                    select(func.count()).select_from(Article).where(
-                        Article.last_crawl_run_id == run_id
+                row["articles"] = (
+                    conn.scalar(
+                        select(func.count())
+                        .select_from(Article)
+                        .where(Article.last_crawl_run_id == run_id)
                     )
-                ) or 0
-                row["rejects"] = conn.scalar(
-                    select(func.count()).select_from(Reject).where(Reject.crawl_run_id == run_id)
-                ) or 0
-                row["views found"] = conn.scalar(
-                    select(func.count()).select_from(ViewCount).where(
-                        ViewCount.crawl_run_id == run_id
+                    or 0
+                )
+                row["rejects"] = (
+                    conn.scalar(
+                        select(func.count())
+                        .select_from(Reject)
+                        .where(Reject.crawl_run_id == run_id)
                     )
-                ) or 0
-            row["articles in database"] = conn.scalar(
-                select(func.count()).select_from(Article)
-            ) or 0
+                    or 0
+                )
+                row["views found"] = (
+                    conn.scalar(
+                        select(func.count())
+                        .select_from(ViewCount)
+                        .where(ViewCount.crawl_run_id == run_id)
+                    )
+                    or 0
+                )
+            row["articles in database"] = (
+                conn.scalar(select(func.count()).select_from(Article)) or 0
+            )
     finally:
         engine.dispose()
     return row

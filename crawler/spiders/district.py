@@ -37,57 +37,17 @@ from crawler.extract.listing import extract_listing
 from crawler.incremental import load_known_urls, previous_run_incomplete
 from crawler.items import ArticleItem, RejectItem
 from crawler.sites import SiteProfile, load_profile
+from crawler.spiders.responses import (
+    content_type,
+    failure_reason,
+    http_charset,
+    request_of,
+    response_text,
+)
 
 _SPLIT = re.compile(r"[\s,]+")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain")  # or no Content-Type at all
-
-
-def _content_type(response: Response) -> str:
-    return (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-
-
-def _request_of(failure: Failure) -> scrapy.Request:
-    """Scrapy attaches the failed request to the failure it hands to an errback."""
-    request: scrapy.Request = failure.request  # type: ignore[attr-defined]
-    return request
-
-
-def _charset(response: Response) -> str | None:
-    ctype = _content_type(response)
-    match = re.search(r"charset=([\w-]+)", ctype, re.I)
-    return match.group(1) if match else None
-
-
-def _failure_reason(failure: Failure) -> tuple[str, str]:
-    """A short, stable reason code (stored in ``rejects.reason``) and a human detail."""
-    from scrapy.spidermiddlewares.httperror import HttpError
-
-    exc = failure.value
-    if isinstance(exc, HttpError):
-        return f"http_{exc.response.status}", f"HTTP {exc.response.status}"
-    name = type(exc).__name__
-    reasons = {
-        "TimeoutError": "timeout",
-        "TCPTimedOutError": "timeout",
-        "DNSLookupError": "dns_error",
-        "ConnectionRefusedError": "connection_refused",
-        "ConnectionLost": "connection_lost",
-        "ResponseNeverReceived": "connection_lost",
-        "IgnoreRequest": "ignored",
-        "ResponseFailed": "truncated_response",
-        "ResponseDataLossError": "truncated_response",
-        "DownloadTimeoutError": "timeout",
-        "DownloadConnectionRefusedError": "connection_refused",
-        "CannotResolveHostError": "dns_error",
-        "DownloadFailedError": "connection_lost",
-    }
-    reason = getattr(exc, "govnews_reason", None)  # crawler.middlewares.Refused
-    if isinstance(reason, str):
-        return reason, str(exc)[:500]
-    if name == "DownloadCancelledError" and "max size" in str(exc):
-        return "too_large", str(exc)[:500]
-    return reasons.get(name, "download_error"), f"{name}: {exc}"[:500]
 
 
 class DistrictSpider(scrapy.Spider):
@@ -170,7 +130,7 @@ class DistrictSpider(scrapy.Spider):
             yield RejectItem(response.url, self.site_name, "list_not_html")
             return
         listing = extract_listing(
-            response.body, response.url, profile=self.profile, http_charset=_charset(response)
+            response.body, response.url, profile=self.profile, http_charset=http_charset(response)
         )
         if not listing.article_links:
             self.logger.warning("no article links on list page %s", response.url)
@@ -212,15 +172,15 @@ class DistrictSpider(scrapy.Spider):
                 )
 
     def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
-        reason, detail = _failure_reason(failure)
-        self.logger.warning("list page failed %s: %s", _request_of(failure).url, detail)
+        reason, detail = failure_reason(failure)
+        self.logger.warning("list page failed %s: %s", request_of(failure).url, detail)
         self._stat("list_errors")
-        yield RejectItem(_request_of(failure).url, self.site_name, f"list_{reason}", detail)
+        yield RejectItem(request_of(failure).url, self.site_name, f"list_{reason}", detail)
 
     # -- articles -----------------------------------------------------------------------------
 
     def parse_article(self, response: Response, list_url: str | None = None) -> Iterator[Any]:
-        ctype = _content_type(response).split(";")[0].strip().lower()
+        ctype = content_type(response).split(";")[0].strip().lower()
         if not isinstance(response, TextResponse) or not (
             ctype == "" or ctype.startswith(HTML_TYPES)
         ):
@@ -229,7 +189,10 @@ class DistrictSpider(scrapy.Spider):
             return
         try:
             page = extract_article(
-                response.body, response.url, profile=self.profile, http_charset=_charset(response)
+                response.body,
+                response.url,
+                profile=self.profile,
+                http_charset=http_charset(response),
             )
         except Exception as exc:
             self.logger.exception("extraction failed for %s", response.url)
@@ -267,10 +230,10 @@ class DistrictSpider(scrapy.Spider):
         yield item
 
     def article_failed(self, failure: Failure) -> Iterator[RejectItem]:
-        reason, detail = _failure_reason(failure)
+        reason, detail = failure_reason(failure)
         self._stat(f"article_{reason}")
         # the URL the list linked to, not the last hop of its redirect chain
-        url = (_request_of(failure).meta.get("redirect_urls") or [_request_of(failure).url])[0]
+        url = (request_of(failure).meta.get("redirect_urls") or [request_of(failure).url])[0]
         yield RejectItem(url, self.site_name, reason, detail)
 
     # -- view counters ------------------------------------------------------------------------
@@ -309,12 +272,7 @@ class DistrictSpider(scrapy.Spider):
     def parse_counter(
         self, response: Response, item: ArticleItem, counter: CounterRequest
     ) -> Iterator[ArticleItem]:
-        text = (
-            response.text
-            if isinstance(response, TextResponse)
-            else response.body.decode("utf-8", "replace")
-        )
-        views = parse_counter(counter, text)
+        views = parse_counter(counter, response_text(response))
         if views is None:
             self._stat("counter_unparsed")
             self.logger.info("counter response not understood for %s", item.url)
@@ -330,5 +288,5 @@ class DistrictSpider(scrapy.Spider):
     def counter_failed(self, failure: Failure) -> Iterator[ArticleItem]:
         """The article is still stored, without a count, when its counter fails."""
         self._stat("counter_errors")
-        item: ArticleItem = _request_of(failure).cb_kwargs["item"]
+        item: ArticleItem = request_of(failure).cb_kwargs["item"]
         yield item

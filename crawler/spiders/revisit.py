@@ -10,7 +10,6 @@ Counter requests are never cached and each counter is requested at most once per
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from crawler.extract.article import extract_article
 from crawler.extract.counters import CounterRequest, find_counter, parse_counter
 from crawler.items import ViewReadingItem
 from crawler.sites.profile import SiteProfile
+from crawler.spiders.responses import http_charset, response_text
 
 
 @dataclass(frozen=True)
@@ -84,13 +84,8 @@ class RevisitSpider(scrapy.Spider):
             self._stat("not_html")
             return
         profile = self._profile(target)
-        ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-        charset = re.search(r"charset=([\w-]+)", ctype, re.I)
         page = extract_article(
-            response.body,
-            response.url,
-            profile=profile,
-            http_charset=charset.group(1) if charset else None,
+            response.body, response.url, profile=profile, http_charset=http_charset(response)
         )
         if page.views is not None:
             self._stat("readings/static")
@@ -122,12 +117,7 @@ class RevisitSpider(scrapy.Spider):
     def parse_counter(
         self, response: Response, target: RevisitTarget, counter: CounterRequest
     ) -> Iterator[ViewReadingItem]:
-        text = (
-            response.text
-            if isinstance(response, TextResponse)
-            else response.body.decode("utf-8", "replace")
-        )
-        views = parse_counter(counter, text)
+        views = parse_counter(counter, response_text(response))
         if views is None:
             self._stat("counter_unparsed")
             return
