@@ -1,6 +1,7 @@
 """Cleaning: pure text normalisers and the ``CleaningPipeline`` that applies them to articles.
 
-- whitespace: nbsp, full-width space, zero-width characters, runs of spaces, blank lines;
+- whitespace: nbsp, full-width space, zero-width and control characters, runs of spaces,
+  blank lines;
 - doubled quotation marks left by CMS editors (``““十三五””`` -> ``“十三五”``);
 - boilerplate lines (字号 放大/缩小, 打印本页, 关闭窗口, 分享到, 扫一扫/QR-code labels, footer
   navigation) dropped from body text;
@@ -19,7 +20,9 @@ from typing import Any, Protocol
 
 from crawler.items import ArticleItem
 
-_ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+#: zero-width characters and C0/DEL control characters (not tab/newline/CR/VT/FF, which the
+#: whitespace rules below fold): invisible in a browser, noise in the database
+_ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
 _SPACE_RE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANKS_RE = re.compile(r"\n\s*\n+")
 _DOUBLE_OPEN_RE = re.compile(r"“{2,}")
@@ -115,6 +118,7 @@ def sanitise_body_html(value: str | None) -> str | None:
         forms=True,
         annoying_tags=True,
         safe_attrs_only=True,
+        kill_tags=["base"],  # a <base href> would re-point every relative link in the body
     )
     try:
         frag = lxml_html.fragment_fromstring(value, create_parent="div")

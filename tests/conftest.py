@@ -24,7 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def _missing(what: str, env: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{what} is required in CI but {env} is not set (scripts/services.sh)")
-    pytest.skip(f"no {what}: set {env} (eval \"$(bash scripts/services.sh)\")")
+    pytest.skip(f'no {what}: set {env} (eval "$(bash scripts/services.sh)")')
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,8 @@ from pipelines.cleaning import (
         ("十三\u200b五\ufeff", "十三五"),
         ("  一  \n\n\n  二 \r\n三", "一\n二\n三"),
         ("a \t\u2003 b", "a b"),
+        ("控制\x01字符\x1f\x7f", "控制字符"),
+        ("竖\x0b排\x0c页", "竖 排 页"),
     ],
 )
 def test_normalise_whitespace(text: str, expected: str) -> None:

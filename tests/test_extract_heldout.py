@@ -69,3 +69,13 @@ def test_heldout_attachments(name: str) -> None:
     raw, gold = _load(name)
     result = extract_article(raw, gold["url"])
     assert [a["url"] for a in result.attachments] == gold["attachments"]
+
+
+def test_heldout_set_has_real_gbk_bytes() -> None:
+    not_utf8 = []
+    for name in CASES:
+        try:
+            (HELDOUT / f"{name}.html").read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            not_utf8.append(name)
+    assert len(not_utf8) >= 2, "the held-out set must keep its GBK pages as GBK bytes"

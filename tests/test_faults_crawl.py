@@ -119,9 +119,6 @@ def test_content_faults_become_an_article_or_a_reject(crawl: Crawl) -> None:
     assert rejects[crawl.site.url("/a/empty.html")][0].startswith("missing_")
 
 
-@pytest.mark.xfail(
-    reason="crawler/extract/html.py: libxml2 drops a text node > 10 MB (no huge_tree)"
-)
 def test_ten_megabytes_of_one_paragraph_is_stored_whole(crawl: Crawl) -> None:
     (length,) = crawl.rows(
         "SELECT length(body_text) FROM articles WHERE url = ?",
@@ -210,7 +207,6 @@ def test_stored_body_html_is_sanitised(crawl: Crawl) -> None:
         assert bad not in low, bad
 
 
-@pytest.mark.xfail(reason="pipelines/cleaning.py and crawler/extract/article.py keep <base href>")
 def test_stored_body_html_has_no_base_element(crawl: Crawl) -> None:
     (html,) = crawl.rows(
         "SELECT body_html FROM articles WHERE url = ?", crawl.site.url("/a/xss.html")

@@ -50,6 +50,7 @@ _DROP_TAGS = frozenset(
         "noscript",
         "template",
         "svg",
+        "base",
     ]
 )
 _KEEP_ATTRS = frozenset(

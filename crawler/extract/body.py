@@ -11,6 +11,7 @@ hints; lines inside share/print/related/QR blocks are penalised.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import html as lxml_html
@@ -50,10 +51,25 @@ MIN_BODY_SCORE = 12.0
 
 #: a parent keeping this share of a paragraph's score is taken instead of the paragraph
 CLIMB_RATIO = 0.8
+_NOT_BODY_TAGS = frozenset(["html", "body", "a", "span", "font", "strong", "b", "em"])
 _PARAGRAPH_TAGS = frozenset(["p", "span", "font", "strong", "b", "section", "li", "blockquote"])
 
 
 _LABEL_CELL_RE = re.compile(r"[:：]\s*$")
+
+
+# class/id strings repeat within a page and across a site's pages; the alternations below are
+# slow to scan (case-insensitive, ~40 words), so each distinct string is tested once
+@functools.lru_cache(maxsize=8192)
+def junk_attrs(attrs: str) -> bool:
+    """Named like a share/print/related/nav/footer block and not like a content block."""
+    return bool(JUNK_RE.search(attrs)) and not CONTENT_HINT_RE.search(attrs)
+
+
+@functools.lru_cache(maxsize=8192)
+def hint_attrs(attrs: str) -> bool:
+    """Named like a known content container (TRS_Editor, zoom, UCAP-CONTENT …)."""
+    return bool(CONTENT_HINT_RE.search(attrs))
 
 
 def _attrs(el: lxml_html.HtmlElement) -> str:
@@ -106,7 +122,7 @@ def unit_weight(unit: Unit, cache: dict[lxml_html.HtmlElement, bool] | None = No
     link_ratio = unit.link_chars / n
     if link_ratio > 0.5:
         return -0.6 * n - 4
-    text = "".join(unit.parts).strip()
+    text = unit.text.strip()
     if BOILERPLATE_TEXT_RE.match(text):
         return -3.0 - 0.3 * n
     if n < 120 and FOOTER_TEXT_RE.search(text):
@@ -125,9 +141,7 @@ def is_junk(el: lxml_html.HtmlElement, layout: Layout) -> bool:
     flag = layout.junk.get(el)
     if flag is None:
         attrs = _attrs(el)
-        flag = layout.junk[el] = (
-            attrs != " " and bool(JUNK_RE.search(attrs)) and not CONTENT_HINT_RE.search(attrs)
-        )
+        flag = layout.junk[el] = attrs != " " and junk_attrs(attrs)
     return flag
 
 
@@ -190,15 +204,20 @@ def pick_body(
     best: lxml_html.HtmlElement | None = None
     best_score = MIN_BODY_SCORE
     title_start = layout.spans.get(title_el, (-1, -1))[0] if title_el is not None else -1
+    spans = layout.spans
     for el, score in scores.items():
-        if el.tag in ("html", "body", "a", "span", "font", "strong", "b", "em"):
-            continue
         if score <= 0:
             continue
-        if CONTENT_HINT_RE.search(_attrs(el)):
-            score += min(15.0, 0.1 * score)
-        span = layout.spans.get(el)
-        if title_start >= 0 and span is not None and span[1] <= title_start:
+        span = spans.get(el)
+        before = title_start >= 0 and span is not None and span[1] <= title_start
+        bonus = min(15.0, 0.1 * score)
+        if (score + bonus) * (0.5 if before else 1.0) <= best_score:
+            continue  # cannot win even with the hint bonus: skip the attribute regex
+        if el.tag in _NOT_BODY_TAGS:
+            continue
+        if hint_attrs(_attrs(el)):
+            score += bonus
+        if before:
             score *= 0.5  # wholly before the headline: a sidebar or a nav block
         if score > best_score:
             best, best_score = el, score

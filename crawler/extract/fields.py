@@ -6,6 +6,7 @@ Each ``fill_*`` writes the value and its method name into the result's ``methods
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import datetime
@@ -206,6 +207,11 @@ _CRUMB_TEXT_AT_RE = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=8192)
+def _crumb_attrs(attrs: str) -> bool:
+    return bool(_CRUMB_ATTR_RE.search(attrs))
+
+
 def fill_column(
     result: ExtractedArticle,
     root: Element,
@@ -213,15 +219,12 @@ def fill_column(
     meta: dict[str, str],
     title: str | None,
 ) -> None:
-    for el in layout.spans:
-        if el.tag in ("html", "body"):
-            continue
-        start, end = layout.spans[el]
-        if end - start > 1500 or end - start < 4:
+    for el, (start, end) in layout.spans.items():
+        if end - start > 1500 or end - start < 4 or el.tag in ("html", "body"):
             continue
         if not _CRUMB_TEXT_AT_RE.match(layout.text, start):
             attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
-            if attrs == " " or not _CRUMB_ATTR_RE.search(attrs):
+            if attrs == " " or not _crumb_attrs(attrs):
                 continue
         text = layout.text[start:end]
         if len(squash(text)) > 150:

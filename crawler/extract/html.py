@@ -11,12 +11,11 @@ The parser drops comments and processing instructions (invisible; this also drop
 dates that templates comment out) and uses a C-level element class lookup: lxml.html's default
 lookup calls back into Python for every element proxy, which cost ~10 % of extraction time.
 
-Measured on the dev corpus (36 pages, one core, CPU time): repair + lxml
-``document_fromstring`` 1.7 ms/page; selectolax/lexbor parse 0.5 ms/page, 1.1 ms/page with a bare
-Python traversal of its nodes. Parsing is a small share of extraction (≈ 13 ms/page in total,
-mostly the Python walk that scores text blocks), and the rest of the project (Scrapy selectors,
-lxml_html_clean) already speaks lxml, so lxml-with-repair stays on the hot path; moving the
-layout walk onto lexbor is the next speed-up if one is needed.
+Measured on the dev corpus (one core, CPU time): repair + lxml ``document_fromstring`` ≈ 1.5
+ms/page; selectolax/lexbor parse 0.5 ms/page, 1.1 ms/page with a bare Python traversal of its
+nodes. Parsing is ~15 % of extraction (≈ 8-10 ms/page in total; the rest is the layout walk,
+headline and body scoring), and the rest of the project (Scrapy selectors, lxml_html_clean)
+already speaks lxml, so lxml-with-repair stays on the hot path.
 """
 
 from __future__ import annotations
@@ -36,7 +35,8 @@ _LOCAL = threading.local()  # lxml parsers must not be shared between threads
 def _parser() -> etree.HTMLParser:
     parser: etree.HTMLParser | None = getattr(_LOCAL, "parser", None)
     if parser is None:
-        parser = etree.HTMLParser(remove_comments=True, remove_pis=True)
+        # huge_tree: libxml2 otherwise silently drops a text node over 10 MB (one giant <p>)
+        parser = etree.HTMLParser(remove_comments=True, remove_pis=True, huge_tree=True)
         parser.set_element_class_lookup(
             etree.ElementDefaultClassLookup(
                 element=HtmlElement,
@@ -51,7 +51,10 @@ def _parser() -> etree.HTMLParser:
 
 def repair_markup(text: str) -> str:
     """Make ``text`` safe for libxml2 without changing what a browser would show."""
-    text = _XML_DECL_RE.sub("", text.lstrip("\ufeff"), count=1)
+    text = text.lstrip("\ufeff")
+    decl = _XML_DECL_RE.match(text)  # anchored: no scan of the whole page
+    if decl:
+        text = text[decl.end() :]
     if "\x00" in text:
         text = text.replace("\x00", "")
     return _END_TAGS_RE.sub("", text)

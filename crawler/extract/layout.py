@@ -37,6 +37,8 @@ class Unit:
     start: int = 0
     parts: list[str] = field(default_factory=list)
     link_parts: list[str] = field(default_factory=list)
+    #: the joined parts (set after the walk)
+    text: str = ""
 
 
 @dataclass
@@ -58,7 +60,7 @@ def _count(units: list[Unit]) -> list[Unit]:
     findall = _PUNCT_RE.findall
     kept: list[Unit] = []
     for unit in units:
-        text = "".join(unit.parts)
+        text = unit.text = "".join(unit.parts)
         unit.chars = len("".join(text.split()))  # str.split: faster than a regex
         if not unit.chars:
             continue

@@ -5,6 +5,7 @@ Hidden elements (``display:none``, ``hidden``), scripts and styles contribute no
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -91,7 +92,13 @@ def is_hidden(el: lxml_html.HtmlElement) -> bool:
         return True
     if "style" not in names:
         return False
-    style = (el.get("style") or "").lower()
+    return _style_hides(el.get("style") or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _style_hides(style: str) -> bool:
+    """``display:none`` / ``visibility:hidden`` in an inline style (styles repeat: cached)."""
+    style = style.lower()
     if "none" not in style and "hidden" not in style:
         return False
     return bool(_HIDDEN_STYLE_RE.search(style))

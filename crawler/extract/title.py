@@ -8,6 +8,7 @@ heading closest before the body is taken.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml.html import HtmlElement as Element
@@ -19,6 +20,16 @@ _TITLE_SPLIT_RE = re.compile(r"\s*(?:[_|｜]|--|—|-\s|\s-|>|::)\s*")
 _CHROME_RE = re.compile(r"\b(?:header|footer|foot|top|nav|navbar|menu|logo|banner)\b", re.I)
 _TITLE_TAGS = frozenset(["td", "div", "p", "span", "font", "strong", "b"])
 _TITLE_ATTR_RE = re.compile(r"title|biaoti|\bbt\b|headline|\btit\b|\bh1\b|arti_?tit", re.I)
+
+
+@functools.lru_cache(maxsize=8192)
+def _title_attrs(attrs: str) -> bool:
+    return bool(_TITLE_ATTR_RE.search(attrs))
+
+
+@functools.lru_cache(maxsize=8192)
+def _chrome_attrs(attrs: str) -> bool:
+    return bool(_CHROME_RE.search(attrs))
 
 
 def _title_parts(title_tag: str | None) -> list[str]:
@@ -34,7 +45,7 @@ def _in_chrome(el: Element) -> bool:
     depth = 0
     while node is not None and depth < 12:
         attrs = f"{node.get('id') or ''} {node.get('class') or ''}"
-        if node.tag in ("header", "footer", "nav") or _CHROME_RE.search(attrs):
+        if node.tag in ("header", "footer", "nav") or _chrome_attrs(attrs):
             return True
         node = node.getparent()
         depth += 1
@@ -52,6 +63,22 @@ def _match(sq: str, refs: list[tuple[str, float]]) -> float:
         elif weight >= 8 and ref in sq and len(ref) >= 0.6 * len(sq):
             score = max(score, 5.0)
     return score
+
+
+#: CJK ideographs: NFKC leaves them alone, so raw text can be compared with squashed refs
+_CJK_RE = re.compile(r"[\u3400-\u9fff]")
+
+
+def _may_match(text: str, ref_chars: set[str] | None, ref_cjk: list[str]) -> bool:
+    """Cheap necessary condition for :func:`_match`: a candidate inside a reference has its
+    first ideograph among the reference's characters; a reference inside the candidate has its
+    first ideograph in the candidate."""
+    if ref_chars is None:
+        return True  # a reference without ideographs: no cheap test applies
+    m = _CJK_RE.search(text)
+    if m is None or m.group() in ref_chars:
+        return True
+    return any(c in text for c in ref_cjk)
 
 
 def _lead(el: Element) -> tuple[Element, str] | None:
@@ -96,6 +123,11 @@ def find_title(
     max_len = max((len(r) for r, _ in refs), default=0) * 2 + 4
     # wrappers (td > div > h1) repeat the same text: score each distinct text once
     seen: dict[str, tuple[str, str, float]] = {}
+    # lengths a match can have (see _match), widened for NFKC changing a few characters
+    lo = min(len(r) * (0.4 if w >= 8 else 1.0) for r, w in refs) * 0.7 - 2 if refs else 0.0
+    hi = max(len(r) / (0.6 if w >= 8 else 1.0) for r, w in refs) * 1.25 + 2 if refs else 0.0
+    ref_cjk = [m.group() for m in map(_CJK_RE.search, (r for r, _ in refs)) if m]
+    ref_chars = set("".join(r for r, _ in refs)) if len(ref_cjk) == len(refs) else None
     # raw spans keep the template's indentation; a headline is never 6x whitespace, so longer
     # spans (containers) are skipped without slicing them
     raw_limit = min(1500, 6 * (max_len + 80))
@@ -107,15 +139,21 @@ def find_title(
         if known is None:
             words = raw.split()
             text = " ".join(words)
-            sq = squash(text) if 4 <= len(text) - len(words) + 1 <= max_len + 80 else ""
-            ok = 4 <= len(sq) <= 240 and sq != site
-            known = seen[raw] = (text, sq, _match(sq, refs) if ok else -1.0)
+            n = len(text) - len(words) + 1
+            if not 4 <= n <= max_len + 80:
+                known = seen[raw] = (text, "", -1.0)
+            elif not lo <= n <= hi or not _may_match(text, ref_chars, ref_cjk):
+                known = seen[raw] = (text, "", 0.0)  # cannot match: skip NFKC (hot loop)
+            else:
+                sq = squash(text)
+                ok = 4 <= len(sq) <= 240 and sq != site
+                known = seen[raw] = (text, sq, _match(sq, refs) if ok else -1.0)
         text, sq, score = known
         tag = el.tag
         is_h = tag in ("h1", "h2", "h3", "h4")
         if score < 0 or (not score and not is_h):
             continue  # no match (only a heading may still match by its leading text)
-        if not (is_h or tag in _TITLE_TAGS) and not _TITLE_ATTR_RE.search(
+        if not (is_h or tag in _TITLE_TAGS) and not _title_attrs(
             f"{el.get('id') or ''} {el.get('class') or ''}"
         ):
             continue
@@ -131,7 +169,7 @@ def find_title(
             continue
         attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
         score += 1.5 if is_h else 0.0
-        score += 1.0 if _TITLE_ATTR_RE.search(attrs) else 0.0
+        score += 1.0 if _title_attrs(attrs) else 0.0
         if el.tag == "a" or (el.getparent() is not None and el.getparent().tag == "a"):
             score -= 4
         if _in_chrome(el):
@@ -161,7 +199,7 @@ def headline_near(
         if end > body_start + 200 or body_start - end > 1500 or end - start > 1500:
             continue
         attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
-        if el.tag not in ("h1", "h2", "h3", "h4") and not _TITLE_ATTR_RE.search(attrs):
+        if el.tag not in ("h1", "h2", "h3", "h4") and not _title_attrs(attrs):
             continue
         text = " ".join(layout.text[start:end].split())
         sq = squash(text)
