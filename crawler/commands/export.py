@@ -110,7 +110,7 @@ def export(
 
     try:
         if output == "-":
-            target = click.get_binary_stream("stdout")
+            target = sys.stdout.buffer
             n = run_export(engine, fmt, target, opts, progress)
             target.flush()
         else:

@@ -6,6 +6,7 @@ the query is always passed as bound parameters.
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import Any
 
@@ -83,7 +84,7 @@ def search(
         if not rows:
             click.echo("no matches", err=True)
             return
-        if color if color is not None else click.get_text_stream("stdout").isatty():
+        if color if color is not None else sys.stdout.isatty():
             for row in rows:
                 short = cut(row["snippet"], 60)
                 row["snippet"] = (
