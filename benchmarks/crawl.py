@@ -4,6 +4,7 @@ Run by hand, not in CI:
 
     python benchmarks/crawl.py [--articles 3000] [--per-page 20] [--concurrency 16]
                                [--repeat 1] [--pg postgresql+psycopg://...]
+                               [--only bare,sqlite,postgres] [--items N] [--by rate|cpu_rate]
 
 A local site of N synthetic articles (the demo portal's TRS layout: one column, 20 links per list
 page, 下一页 pagination, a static view count on each article) is pre-rendered into memory and
@@ -17,7 +18,9 @@ concurrency, no download delay, no autothrottle, robots.txt off:
 (c) ``postgres``: the same into a fresh PostgreSQL database, when ``--pg`` or
     ``GOVNEWS_TEST_PG_URL`` gives a server (the database is created and dropped here).
 
-Time is measured inside each child around the crawl itself (not the interpreter's imports), pages
+``CONCURRENT_ITEMS`` is govnews's value for both (``--items`` overrides it for both). Time and
+CPU (user+sys) are measured inside each child around the crawl itself (not the interpreter's
+imports); pages/CPU-s is the steadier figure on a busy machine. Pages
 are Scrapy's ``response_received_count``; peak RSS is the child's ``VmHWM``. With
 ``--repeat`` the best run of each is reported. Prints pages/s, the ratio to (a) and peak RSS.
 """
