@@ -6,6 +6,7 @@ settings (database URL, quiet/progress, per-site politeness from the profile) an
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -70,11 +71,26 @@ def profile_overrides(profile: SiteProfile) -> dict[str, Any]:
     return out
 
 
+class _OneLineErrors(logging.Filter):
+    """Scrapy's robots.txt middleware logs an unreachable host with a full traceback; the
+    failure is already a reject row with its reason, so one line is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info:
+            exc, message = record.exc_info[1], record.getMessage()
+            record.msg = message if str(exc) in message else f"{message} ({exc})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def run_spider(
     spidercls: type[Spider], settings_overrides: dict[str, Any] | None = None, **spider_kwargs: Any
 ) -> CrawlOutcome:
     """Run one spider to the end (blocking) and return its crawler for stats."""
     process = CrawlerProcess(project_settings(settings_overrides))
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLineErrors())
     crawler = process.create_crawler(spidercls)
     started = time.monotonic()
     errors: list[str] = []
