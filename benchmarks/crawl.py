@@ -168,8 +168,13 @@ def _peak_rss_mib() -> float:
 
 
 def _cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """User+sys CPU of this process and of its reaped children (govnews's extraction workers,
+    ``GOVNEWS_EXTRACT_WORKERS``, are shut down, so reaped, before the crawl returns)."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
 
 
 def run_bare(url: str, concurrency: int) -> dict[str, Any]:
@@ -309,7 +314,8 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"site: {args.articles} articles, {expected} pages, concurrency {args.concurrency}, "
             f"CONCURRENT_ITEMS {args.items or _project_setting('CONCURRENT_ITEMS')}, "
-            f"cpus {sorted(os.sched_getaffinity(0))}, pinned: {args.pin}"
+            f"cpus {sorted(os.sched_getaffinity(0))}, pinned: {args.pin}, "
+            f"GOVNEWS_EXTRACT_WORKERS {os.environ.get('GOVNEWS_EXTRACT_WORKERS', 'auto')}"
         )
         best: dict[str, dict[str, Any]] = {}
         with tempfile.TemporaryDirectory(prefix="govnews-bench-") as tmp:

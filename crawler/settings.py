@@ -10,6 +10,8 @@ Environment variables (all optional):
 - ``GOVNEWS_REDIS_MAX_IDLE``: seconds a Redis worker waits, idle, before it stops (default 10).
 - ``GOVNEWS_HTTPCACHE``: ``0`` turns off conditional GET of list pages (default on).
 - ``GOVNEWS_HTTPCACHE_DIR``: where list pages are kept for it (default ~/.cache/govnews/httpcache).
+- ``GOVNEWS_EXTRACT_WORKERS``: processes that extract pages beside the reactor: ``auto`` (default:
+  one when more than one CPU is available to this process), ``0`` (inline) or a number.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ GOVNEWS_REDIS_URL = os.environ.get("GOVNEWS_REDIS_URL", "")
 GOVNEWS_BATCH_SIZE = int(os.environ.get("GOVNEWS_BATCH_SIZE", "100"))
 GOVNEWS_MAX_PAGES = 200  # list pages per column: bounds pagination traps
 GOVNEWS_MAX_BODY_BYTES = 10 * 1024 * 1024
+# extraction in worker processes (crawler/spiders/pool.py): inline until the first one is up,
+# inline for good if a worker dies; see docs/performance.md for the figures behind "auto"
+GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "auto")
 
 USER_AGENT = f"govnews/{__version__} (+{GOVNEWS_CONTACT_URL})"
 ROBOTSTXT_OBEY = True

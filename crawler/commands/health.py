@@ -105,9 +105,8 @@ def health(
             rows.append(
                 {
                     "site": h.site,
-                    "last_success": h.last_success_at.strftime("%Y-%m-%d %H:%M")
-                    if h.last_success_at
-                    else "never",
+                    # a datetime: the table shows it in Asia/Shanghai like every other table
+                    "last_success": h.last_success_at or "never",
                     "last_run": run.status if run else "-",
                     "articles": run.articles if run else "-",
                     "title%": _pct(run.fill.get("title")) if run else "-",

@@ -10,7 +10,8 @@ again, and a column stops paginating at the first list page that holds only know
 ``-a full=1`` re-reads everything (``govnews demo`` and ``govnews crawl --full`` do).
 
 Settings read: ``GOVNEWS_SITES_DIRS`` (extra profile folders), ``GOVNEWS_MAX_PAGES`` (list pages
-per column when the profile sets none), ``GOVNEWS_DB`` (known articles).
+per column when the profile sets none), ``GOVNEWS_DB`` (known articles),
+``GOVNEWS_EXTRACT_WORKERS`` (extraction in worker processes: :mod:`crawler.spiders.pool`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from crawler.extract.listing import extract_listing
 from crawler.incremental import load_known_urls, previous_run_incomplete
 from crawler.items import ArticleItem, RejectItem
 from crawler.sites import SiteProfile, load_profile
+from crawler.spiders.pool import ExtractPool, resolve_workers
 from crawler.spiders.responses import (
     content_type,
     failure_reason,
@@ -91,6 +93,7 @@ class DistrictSpider(scrapy.Spider):
         self.since = date.fromisoformat(since) if isinstance(since, str) and since else None
         self.since = since if isinstance(since, date) else self.since
         self._counter_keys: set[tuple[str, str, bytes]] = set()
+        self._pool: ExtractPool | None = None
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -104,6 +107,17 @@ class DistrictSpider(scrapy.Spider):
     def _stat(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"govnews/spider/{key}", count)
+
+    def _extract_pool(self) -> ExtractPool:
+        if self._pool is None:
+            workers = resolve_workers(self.settings.get("GOVNEWS_EXTRACT_WORKERS"))
+            self._pool = ExtractPool(workers, lambda: self._stat("extracted_in_worker"))
+        return self._pool
+
+    def closed(self, reason: str) -> None:
+        """spider_closed: stop the extraction workers, if any were started."""
+        if self._pool is not None:
+            self._pool.shutdown()
 
     def _max_pages(self) -> int:
         return self.max_pages or int(self.settings.getint("GOVNEWS_MAX_PAGES", 200))
@@ -124,13 +138,17 @@ class DistrictSpider(scrapy.Spider):
                 url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"page": 1}
             )
 
-    def parse_list(self, response: Response, page: int) -> Iterator[Any]:
+    async def parse_list(self, response: Response, page: int) -> AsyncIterator[Any]:
         self._stat("list_pages")
         if not isinstance(response, TextResponse):
             yield RejectItem(response.url, self.site_name, "list_not_html")
             return
-        listing = extract_listing(
-            response.body, response.url, profile=self.profile, http_charset=http_charset(response)
+        listing = await self._extract_pool().run(
+            extract_listing,
+            response.body,
+            response.url,
+            profile=self.profile,
+            http_charset=http_charset(response),
         )
         if not listing.article_links:
             self.logger.warning("no article links on list page %s", response.url)
@@ -179,7 +197,9 @@ class DistrictSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------------------
 
-    def parse_article(self, response: Response, list_url: str | None = None) -> Iterator[Any]:
+    async def parse_article(
+        self, response: Response, list_url: str | None = None
+    ) -> AsyncIterator[Any]:
         ctype = content_type(response).split(";")[0].strip().lower()
         if not isinstance(response, TextResponse) or not (
             ctype == "" or ctype.startswith(HTML_TYPES)
@@ -188,7 +208,8 @@ class DistrictSpider(scrapy.Spider):
             yield RejectItem(response.url, self.site_name, "not_html", ctype or None)
             return
         try:
-            page = extract_article(
+            page = await self._extract_pool().run(
+                extract_article,
                 response.body,
                 response.url,
                 profile=self.profile,
@@ -225,7 +246,8 @@ class DistrictSpider(scrapy.Spider):
         if item.views is None:
             counter = find_counter(response.text, response.url, self.profile)
             if counter is not None:
-                yield from self._request_counter(item, counter)
+                for out in self._request_counter(item, counter):
+                    yield out
                 return
         yield item
 

@@ -1,0 +1,158 @@
+"""Extraction in worker processes (GOVNEWS_EXTRACT_WORKERS, crawler/spiders/pool.py).
+
+The pool must not change what is stored: a worker returns what inline extraction returns, an
+exception raised in a worker reaches the spider (which makes it an ``extraction_error`` reject),
+a killed worker falls back to inline extraction, and a demo crawl with one worker stores the
+same articles as an inline one. No timing assertions: the warm-up is awaited, not timed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.extract.article import extract_article
+from crawler.spiders.pool import ExtractPool, resolve_workers
+
+URL = "http://www.example.gov.cn/xwzx/202405/t20240512_1.html"
+PAGE = """<html><head><title>区政府召开常务会议_区内动态</title></head><body>
+<div class="main"><h1>区政府召开常务会议</h1>
+<div class="info">发布时间：2024-05-12 09:30 来源：区政府办 浏览次数：123</div>
+<div class="content"><p onclick="x()">５月１２日，区政府召开常务会议，研究部署““重点””工作。</p>
+<script>alert(1)</script>
+<p>会议强调，要压实责任，<a href="javascript:alert(1)">确保</a>落地见效。</p>
+<p><a href="/files/a.pdf">附件：工作方案.pdf</a></p><p>打印本页</p></div></div>
+</body></html>""".encode()
+
+
+class Boom(ValueError):
+    pass
+
+
+def raising_extract(html: bytes, url: str, **kwargs: object) -> object:
+    raise Boom(f"cannot read {url}")
+
+
+def dies_in_worker(html: bytes, url: str, **kwargs: object) -> object:
+    if multiprocessing.parent_process() is not None:  # only ever in the worker
+        os._exit(3)
+    return extract_article(html, url)
+
+
+async def _warm(pool: ExtractPool) -> None:
+    deadline = time.monotonic() + 120  # a generous bound for a busy machine, not a measurement
+    while not pool.usable():
+        assert not pool.broken
+        assert time.monotonic() < deadline, "worker never started"
+        await asyncio.sleep(0.05)
+
+
+def test_resolve_workers() -> None:
+    assert resolve_workers("0") == 0
+    assert resolve_workers(2) == 2
+    assert resolve_workers("auto") == (1 if len(os.sched_getaffinity(0)) > 1 else 0)
+    assert resolve_workers(None) == resolve_workers("auto")
+
+
+def test_zero_workers_is_inline() -> None:
+    pool = ExtractPool(0)
+    assert not pool.usable()
+    page = asyncio.run(pool.run(extract_article, PAGE, URL, profile=None, http_charset=None))
+    assert page == extract_article(PAGE, URL)
+    assert pool.remote_calls == 0
+
+
+def test_worker_result_equals_inline() -> None:
+    async def go() -> object:
+        pool = ExtractPool(1)
+        try:
+            await _warm(pool)
+            out = await pool.run(extract_article, PAGE, URL, profile=None, http_charset=None)
+            assert pool.remote_calls == 1
+            return out
+        finally:
+            pool.shutdown()
+
+    page = asyncio.run(go())
+    inline = extract_article(PAGE, URL)
+    assert page == inline
+    assert inline.title == "区政府召开常务会议"
+    assert inline.views == 123
+
+
+def test_exception_in_worker_reaches_the_caller() -> None:
+    async def go() -> None:
+        pool = ExtractPool(1)
+        try:
+            await _warm(pool)
+            with pytest.raises(Boom, match="cannot read"):
+                await pool.run(raising_extract, PAGE, URL)
+            assert not pool.broken  # one bad page does not stop the pool
+            page = await pool.run(extract_article, PAGE, URL, profile=None, http_charset=None)
+            assert page.title == "区政府召开常务会议"
+        finally:
+            pool.shutdown()
+
+    asyncio.run(go())
+
+
+def test_killed_worker_falls_back_to_inline() -> None:
+    async def go() -> None:
+        pool = ExtractPool(1)
+        try:
+            await _warm(pool)
+            page = await pool.run(dies_in_worker, PAGE, URL)
+            assert page == extract_article(PAGE, URL)
+            assert pool.broken and not pool.usable()
+            page = await pool.run(extract_article, PAGE, URL, profile=None, http_charset=None)
+            assert page.title == "区政府召开常务会议"
+        finally:
+            pool.shutdown()
+
+    asyncio.run(go())
+
+
+# -- a whole crawl: one worker stores exactly what inline extraction stores ------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _demo_rows(db_file: Path, workers: str, port: int) -> list[tuple[object, ...]]:
+    env = {**os.environ, "GOVNEWS_EXTRACT_WORKERS": workers, "GOVNEWS_HTTPCACHE": "0"}
+    args = ["demo", "--db", f"sqlite:///{db_file}", "--port", str(port), "--quiet"]
+    done = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    with sqlite3.connect(db_file) as conn:
+        return conn.execute(
+            "SELECT url, title, published_at, body_text, body_html, source, author, "
+            "column_name, views, content_hash FROM articles ORDER BY url"
+        ).fetchall()
+
+
+@pytest.mark.slow
+def test_demo_crawl_with_a_worker_stores_the_same_articles(tmp_path: Path) -> None:
+    port = _free_port()  # the same URLs in both databases
+    inline = _demo_rows(tmp_path / "inline.db", "0", port)
+    pooled = _demo_rows(tmp_path / "pooled.db", "1", port)
+    assert len(inline) >= 30
+    assert pooled == inline
