@@ -40,6 +40,8 @@ import uuid
 from pathlib import Path
 from typing import Any, ClassVar
 
+from measure import peak_rss_mib
+
 REPO = Path(__file__).resolve().parents[1]
 _SENTENCES = (
     "会议传达学习了上级有关会议和文件精神，通报了前一阶段工作进展情况，研究部署了下一步重点任务。",
@@ -154,19 +156,6 @@ def _common(concurrency: int) -> dict[str, Any]:
     }
 
 
-def _peak_rss_mib() -> float:
-    """Peak RSS of this process: VmHWM (reset by exec, unlike ru_maxrss, which a child started by
-    fork+exec inherits from its parent), else ru_maxrss."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def _cpu() -> float:
     """User+sys CPU of this process and of its reaped children (govnews's extraction workers,
     ``GOVNEWS_EXTRACT_WORKERS``, are shut down, so reaped, before the crawl returns)."""
@@ -229,7 +218,7 @@ def child(kind: str, url: str, concurrency: int, db: str, pin: bool) -> None:
     if pin and len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     out = run_bare(url, concurrency) if kind == "bare" else run_govnews(url, concurrency, db)
-    out["rss_mib"] = _peak_rss_mib()
+    out["rss_mib"] = peak_rss_mib()
     print("RESULT " + json.dumps(out), flush=True)
 
 

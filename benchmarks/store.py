@@ -31,7 +31,6 @@ import argparse
 import json
 import multiprocessing as mp
 import os
-import resource
 import sqlite3
 import tempfile
 import time
@@ -40,6 +39,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from measure import peak_rss_mib
 
 BODY = (
     "会议传达学习了上级有关会议和文件精神，通报了前一阶段工作进展情况，研究部署了下一步重点任务。"
@@ -67,19 +68,6 @@ COLUMNS = [
     "last_crawl_run_id",
 ]
 JSON_COLS = {"attachments", "methods"}
-
-
-def _peak_rss_mib() -> float:
-    """Peak RSS of this process: VmHWM (reset by exec, unlike ru_maxrss, which a child started by
-    fork+exec inherits from its parent), else ru_maxrss."""
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def make_items(n: int, body_repeat: int = 4, offset: int = 0) -> list[Any]:
@@ -270,11 +258,11 @@ def _export_child(url: str, fmt: str, path: str, queue: Any) -> None:
         pass
     if fmt == "parquet":
         import pyarrow.parquet  # noqa: F401  (so is the library: growth is the data's)
-    baseline = _peak_rss_mib()
+    baseline = peak_rss_mib()
     started = time.perf_counter()
     n = export(engine, fmt, path, ExportOptions())
     seconds = time.perf_counter() - started
-    queue.put({"rows": n, "seconds": seconds, "peak": _peak_rss_mib(), "baseline": baseline})
+    queue.put({"rows": n, "seconds": seconds, "peak": peak_rss_mib(), "baseline": baseline})
 
 
 def export_once(url: str, fmt: str, tmp: str) -> dict[str, Any]:

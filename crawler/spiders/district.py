@@ -41,6 +41,7 @@ from crawler.sites import SiteProfile, load_profile
 from crawler.spiders.pool import ExtractPool, resolve_workers
 from crawler.spiders.responses import (
     content_type,
+    counter_request,
     failure_reason,
     http_charset,
     request_of,
@@ -279,16 +280,8 @@ class DistrictSpider(scrapy.Spider):
             return
         self._counter_keys.add(counter.key)
         self._stat(f"counter_requests/{counter.resolver}")
-        yield scrapy.Request(
-            counter.url,
-            method=counter.method,
-            body=counter.body,
-            headers=dict(counter.headers) or None,
-            callback=self.parse_counter,
-            errback=self.counter_failed,
-            cb_kwargs={"item": item, "counter": counter},
-            dont_filter=True,  # our own set above dedupes; a filtered request would lose the item
-            meta={"govnews_counter": True, "allow_offsite": True, "dont_cache": True},
+        yield counter_request(
+            counter, self.parse_counter, self.counter_failed, {"item": item, "counter": counter}
         )
 
     def parse_counter(

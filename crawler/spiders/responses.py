@@ -1,12 +1,16 @@
-"""Small helpers over Scrapy responses and failures, shared by the spiders."""
+"""Small helpers over Scrapy requests, responses and failures, shared by the spiders."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
+
+from crawler.extract.counters import CounterRequest
 
 
 def content_type(response: Response) -> str:
@@ -61,3 +65,29 @@ def response_text(response: Response) -> str:
     if isinstance(response, TextResponse):
         return response.text
     return response.body.decode("utf-8", "replace")
+
+
+def counter_request(
+    counter: CounterRequest,
+    callback: Callable[..., Any],
+    errback: Callable[[Failure], Any],
+    cb_kwargs: dict[str, Any],
+) -> scrapy.Request:
+    """The Scrapy request that reads one view counter.
+
+    Never filtered by Scrapy (the spiders keep their own per-crawl set of counter keys: a
+    filtered request would silently lose the item riding on it), never answered from the cache,
+    and allowed off the site's domains (the spider decides which counter hosts it trusts; the
+    SSRF guard still applies).
+    """
+    return scrapy.Request(
+        counter.url,
+        method=counter.method,
+        body=counter.body,
+        headers=dict(counter.headers) or None,
+        callback=callback,
+        errback=errback,
+        cb_kwargs=cb_kwargs,
+        dont_filter=True,
+        meta={"govnews_counter": True, "allow_offsite": True, "dont_cache": True},
+    )

@@ -24,7 +24,7 @@ from crawler.extract.article import extract_article
 from crawler.extract.counters import CounterRequest, find_counter, parse_counter
 from crawler.items import ViewReadingItem
 from crawler.sites.profile import SiteProfile
-from crawler.spiders.responses import http_charset, response_text
+from crawler.spiders.responses import counter_request, http_charset, response_text
 
 
 @dataclass(frozen=True)
@@ -102,16 +102,8 @@ class RevisitSpider(scrapy.Spider):
             self._stat("counter_skipped")
             return
         self._counter_keys.add(counter.key)
-        yield scrapy.Request(
-            counter.url,
-            method=counter.method,
-            body=counter.body,
-            headers=dict(counter.headers) or None,
-            callback=self.parse_counter,
-            errback=self.failed,
-            cb_kwargs={"target": target, "counter": counter},
-            dont_filter=True,
-            meta={"govnews_counter": True},
+        yield counter_request(
+            counter, self.parse_counter, self.failed, {"target": target, "counter": counter}
         )
 
     def parse_counter(
