@@ -5,8 +5,12 @@ the shape of its position in the DOM (the tag path from ``<body>``, keeping the 
 container elements but not of item elements, so ``li.odd``/``li.even`` rows stay one list).
 Each group is scored by how much its links look like a dated article list - long titles, a date
 in the row or in the URL, article-like URLs - and the best group wins; navigation, sidebar and
-footer links are short, undated and lose. A profile's ``links`` rules (CSS/XPath selectors,
-article URL regexes, deny regexes, next-page selectors) override the heuristics.
+footer links are short, undated and lose; a block beside the pager scores higher, one under a
+sidebar title (热点排行, 最新信息 …) lower (:mod:`crawler.extract.listblocks`). Hanweb JCMS pages
+whose list only exists as CDATA records of a ``<script type="text/xml">`` datastore have those
+records parsed as the list (:mod:`crawler.extract.datastore`). A profile's ``links`` rules
+(CSS/XPath selectors, article URL regexes, deny regexes, next-page selectors) override the
+heuristics.
 
 The page is parsed with selectolax's lexbor backend, an HTML5 parser, so a stray ``</html>``
 mid-page does not drop the rest of the document as libxml2 would. Profile XPath rules run on
@@ -23,34 +27,20 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from crawler.extract.datastore import datastore_fragments
 from crawler.extract.dates import date_from_url, parse_date
 from crawler.extract.decode import decode_html
+from crawler.extract.listblocks import (
+    ITEM_TAGS,
+    ancestors,
+    container,
+    pager_depth,
+    sidebar_headed,
+)
 from crawler.extract.pagination import find_pagination, page_number
 from crawler.extract.types import ExtractedListing
 from crawler.sites.profile import SiteProfile
 
-_ITEM_TAGS = {
-    "li",
-    "tr",
-    "td",
-    "th",
-    "dd",
-    "dt",
-    "p",
-    "span",
-    "em",
-    "strong",
-    "b",
-    "i",
-    "font",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "a",
-}
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
 _DATE_RE = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}|(?<!\d)\d{1,2}[-/月]\d{1,2}(?:日|(?!\d))"
@@ -61,6 +51,7 @@ _URL_DATE_RE = re.compile(
 )
 _INDEX_NAME_RE = re.compile(r"^(?:index|default|list|main)(?:[_-]?\d+)?\.\w+$|^$", re.I)
 _STRAY_END_RE = re.compile(r"</(?:html|body)\s*>", re.I)
+_PAGER_SCRIPT_RE = re.compile(r"createPageHTML|\bcountPage\b|\bpageCount\b")
 _NUMERIC_TEXT_RE = re.compile(r"^[\W\d_]{0,6}$")
 #: a lone link must look like a full list entry (long title, dated, article-like URL)
 _SINGLE_MIN_VALUE = 1.3
@@ -94,7 +85,7 @@ def _signature(node: LexborNode) -> str:
     cur: LexborNode | None = node.parent
     while cur is not None and cur.tag not in ("body", "html", "-document"):
         tag = cur.tag or ""
-        if tag in _ITEM_TAGS:
+        if tag in ITEM_TAGS:
             parts.append(tag)
         else:
             attrs = cur.attributes
@@ -182,19 +173,45 @@ def _link_dates(links: list[tuple[LexborNode, str]], wanted: list[str]) -> dict[
     return out
 
 
+def _trim(members: list[tuple[LexborNode, str]]) -> list[tuple[LexborNode, str]]:
+    """Drop blocks of a winning group that look much poorer than its best block.
+
+    Tables nested alike (a list table beside a link table in the sidebar) share a signature; the
+    main list's own container holds the dated links, the others hold short undated ones.
+    """
+    blocks: dict[int, list[float]] = defaultdict(list)
+    keys: list[int] = []
+    for n, h in members:
+        box = container(n)
+        key = box.mem_id if box is not None else 0
+        blocks[key].append(_link_value(n, h))
+        keys.append(key)
+    if len(blocks) < 2:
+        return members
+    means = {k: sum(v) / len(v) for k, v in blocks.items()}
+    top = max(means.values())
+    return [m for m, k in zip(members, keys, strict=True) if means[k] >= top * 0.5]
+
+
 def _generic_articles(
-    links: list[tuple[LexborNode, str]], exclude: set[str], min_mean: float = 0.5
+    links: list[tuple[LexborNode, str]],
+    exclude: set[str],
+    min_mean: float = 0.5,
+    pager_nodes: list[LexborNode] | None = None,
 ) -> list[str]:
     groups: dict[str, list[tuple[LexborNode, str]]] = defaultdict(list)
     for node, href in links:
         if href in exclude:
             continue
         groups[_signature(node)].append((node, href))
+    pager = [set(ancestors(n)) for n in pager_nodes or []]
+    depths = {k: pager_depth(m[0][0], pager) for k, m in groups.items()} if pager else {}
+    deepest = max(depths.values(), default=0)
     best: list[tuple[LexborNode, str]] = []
     best_score = 0.0
     single: list[tuple[LexborNode, str]] = []
     single_value = _SINGLE_MIN_VALUE
-    for members in groups.values():
+    for key, members in groups.items():
         distinct = {h for _, h in members}
         values = [_link_value(n, h) for n, h in members]
         mean = sum(values) / len(values)
@@ -205,9 +222,14 @@ def _generic_articles(
                 single, single_value = members, mean
             continue
         score = mean * mean * len(distinct)
+        # the main list sits beside its pager; sidebars are titled 热点排行/最新信息 …
+        if deepest and depths.get(key) == deepest:
+            score *= 1.5
+        if sidebar_headed(members[0][0]):
+            score *= 0.5
         if mean >= min_mean and score > best_score:
             best, best_score = members, score
-    return list(dict.fromkeys(h for _, h in best or single))
+    return list(dict.fromkeys(h for _, h in (_trim(best) if best else single)))
 
 
 def _xpath_links(html: str, url: str, xpath: str) -> list[str]:
@@ -264,6 +286,8 @@ def extract_listing(
             page_links.insert(0, next_page)
 
     pager = set(page_links) | {current}
+    fragments = datastore_fragments(tree) if profile is None or not profile.article_css else []
+    data_links: list[tuple[LexborNode, str]] = []
     if profile is not None and profile.article_css:
         articles = _css_links(tree, url, profile.article_css)
     elif profile is not None and profile.article_xpath:
@@ -275,7 +299,18 @@ def extract_listing(
         matching = [(n, h) for n, h in links if any(p.search(h) for p in pats)]
         articles = _generic_articles(matching, pager, min_mean=0.0)
     else:
-        articles = _generic_articles(links, pager)
+        articles = []
+        # Hanweb-style pages carry their list in <script type="text/xml"> records
+        for fragment in fragments:
+            found = [(n, h) for n, h in _anchors(fragment, url) if _on_site(h, domains)]
+            data_links.extend(found)
+            articles = articles or _generic_articles(found, pager)
+        if not articles:
+            pager_nodes = [n for n, h in links if h in pager and h != current]
+            pager_nodes += [
+                n for n in tree.css("script") if _PAGER_SCRIPT_RE.search(n.text() or "")
+            ]
+            articles = _generic_articles(links, pager, pager_nodes=pager_nodes)
     if profile is not None and profile.article_patterns:
         pats = [re.compile(p) for p in profile.article_patterns]
         articles = [u for u in articles if any(p.search(u) for p in pats)]
@@ -289,7 +324,7 @@ def extract_listing(
         article_links=articles,
         next_page=next_page,
         page_links=page_links,
-        link_dates=_link_dates(links, articles),
+        link_dates=_link_dates(links + data_links, articles),
     )
 
 

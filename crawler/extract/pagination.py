@@ -35,7 +35,8 @@ _NEXT_TEXTS = {
     "next »",
     "下一頁",
 }
-_WEAK_NEXT_TEXTS = {">>", "»", "››"}  # sometimes "last page", so only a fallback
+#: sometimes "last page" (or a mobile "load more" button), so only a same-series fallback
+_WEAK_NEXT_TEXTS = {">>", "»", "››", "加载更多", "点击加载更多"}
 _PAGER_TEXTS = (
     _NEXT_TEXTS
     | _WEAK_NEXT_TEXTS
@@ -135,7 +136,7 @@ def script_pages(tree: LexborHTMLParser, url: str) -> tuple[str | None, list[str
     scripts = "\n".join(s.text(deep=True) or "" for s in tree.css("script"))
     m = _CREATE_PAGE_RE.search(scripts)
     if not m:
-        return None, []
+        return _counter_pages(scripts, url)
     variables = _script_vars(scripts[: m.start()])
     try:
         total = int(variables.get(m.group(2), m.group(2)))
@@ -146,6 +147,27 @@ def script_pages(tree: LexborHTMLParser, url: str) -> tuple[str | None, list[str
 
     def page(n: int) -> str:
         return urljoin(url, f"{name}.{ext}" if n == 0 else f"{name}_{n}.{ext}")
+
+    pages = [page(n) for n in range(min(total, _MAX_SCRIPT_PAGES)) if n != current]
+    return (page(current + 1) if current + 1 < total else None), pages
+
+
+def _counter_pages(scripts: str, url: str) -> tuple[str | None, list[str]]:
+    """TRS pagers written by inline ``document.write`` from ``var countPage`` / ``currentPage``.
+
+    Pages are 0-based like ``createPageHTML``: page 0 is the current file's stem (``index``),
+    page *n* is ``stem_n``; a directory URL means ``index.html``.
+    """
+    variables = _script_vars(scripts)
+    if "countPage" not in variables or "currentPage" not in variables:
+        return None, []
+    total, current = int(variables["countPage"]), int(variables["currentPage"])
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    m = re.match(r"^([a-z]+)(?:_\d+)?\.([a-z]{2,6})$", name, re.I)
+    stem, ext = (m.group(1), m.group(2)) if m else ("index", "html")
+
+    def page(n: int) -> str:
+        return urljoin(url, f"{stem}.{ext}" if n == 0 else f"{stem}_{n}.{ext}")
 
     pages = [page(n) for n in range(min(total, _MAX_SCRIPT_PAGES)) if n != current]
     return (page(current + 1) if current + 1 < total else None), pages
