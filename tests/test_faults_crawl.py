@@ -51,7 +51,7 @@ def crawl_args(site: FaultSite, db: Path, *paths: str) -> list[str]:
     for path in paths:
         args += ["--start-url", site.url(path)]
     settings = {
-        "DOWNLOAD_TIMEOUT": "2",  # /a/timeout.html answers after 5 s, /a/slow.html after 0.3 s
+        "DOWNLOAD_TIMEOUT": "3",  # /a/timeout.html answers after 5 s, /a/slow.html after 0.3 s
         "DOWNLOAD_MAXSIZE": str(11 * 1024 * 1024),
         "HTTPCACHE_ENABLED": "0",
         "DOWNLOAD_DELAY": "0",
