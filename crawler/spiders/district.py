@@ -73,7 +73,10 @@ class DistrictSpider(scrapy.Spider):
         urls = _SPLIT.split(start_url) if isinstance(start_url, str) else list(start_url or [])
         urls = [u for u in urls if u]
         if profile is None and site:
-            profile = load_profile(site)
+            # settings are not bound yet in __init__; the settings module holds the env value
+            from crawler.settings import GOVNEWS_SITES_DIRS
+
+            profile = load_profile(site, GOVNEWS_SITES_DIRS)
         if profile is None:
             if not urls:
                 raise ValueError("give a site profile (-a site=NAME) or start URLs (-a start_url=)")
