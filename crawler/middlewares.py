@@ -46,6 +46,8 @@ from scrapy.settings import BaseSettings
 from scrapy.utils.defer import maybe_deferred_to_future
 from w3lib.url import canonicalize_url, safe_url_string
 
+from crawler.sites import host_in_domains
+
 SCHEMES = ("http", "https")
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -181,8 +183,8 @@ class RedirectGuardMiddleware:
     def _offsite(self, request: Request, host: str) -> bool:
         if request.dont_filter or request.meta.get("allow_offsite"):
             return False
-        domains = [d.lower() for d in getattr(self.crawler.spider, "allowed_domains", None) or []]
-        return bool(domains) and not any(host == d or host.endswith("." + d) for d in domains)
+        domains = list(getattr(self.crawler.spider, "allowed_domains", None) or [])
+        return bool(domains) and not host_in_domains(host, domains)
 
     async def process_response(self, request: Request, response: Response) -> Response:
         location = response.headers.get(b"Location")

@@ -39,7 +39,7 @@ from crawler.extract.listblocks import (
 )
 from crawler.extract.pagination import find_pagination, page_number
 from crawler.extract.types import ExtractedListing
-from crawler.sites.profile import SiteProfile
+from crawler.sites.profile import SiteProfile, host_in_domains
 
 _SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "about:", "#")
 _DATE_RE = re.compile(
@@ -76,8 +76,7 @@ def _host_filter(url: str, profile: SiteProfile | None) -> tuple[str, ...]:
 
 
 def _on_site(url: str, domains: tuple[str, ...]) -> bool:
-    host = (urlsplit(url).hostname or "").lower()
-    return any(host == d or host.endswith("." + d) for d in domains)
+    return host_in_domains(urlsplit(url).hostname or "", domains)
 
 
 def _signature(node: LexborNode) -> str:

@@ -5,6 +5,7 @@ from crawler.sites.profile import (
     ProfileError,
     SiteProfile,
     available_profiles,
+    host_in_domains,
     load_profile,
     profile_for_url,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "ProfileError",
     "SiteProfile",
     "available_profiles",
+    "host_in_domains",
     "load_profile",
     "profile_for_url",
 ]

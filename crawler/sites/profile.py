@@ -99,6 +99,13 @@ class SiteProfile:
         return cls(name=name, allowed_domains=hosts, start_urls=urls)
 
 
+def host_in_domains(host: str, domains: Iterable[str]) -> bool:
+    """Whether ``host`` is one of ``domains`` or a subdomain of one (``allowed_domains`` rule:
+    ``www.example.gov.cn`` is covered by ``example.gov.cn``, ``badexample.gov.cn`` is not)."""
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
+
+
 def _fail(path: str, key: str, why: str) -> ProfileError:
     return ProfileError(f"{path}: key '{key}': {why}")
 
@@ -159,7 +166,7 @@ def parse_profile(data: Mapping[str, Any], path: str = "<profile>") -> SiteProfi
         domains = tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in start_urls))
     for url in start_urls:
         host = urlsplit(url).hostname or ""
-        if not any(host == d or host.endswith("." + d) for d in domains):
+        if not host_in_domains(host, domains):
             raise _fail(path, "start_urls", f"{url!r} is outside allowed_domains")
     encoding = _opt(path, "encoding", data, str)
     if encoding:
@@ -275,6 +282,6 @@ def profile_for_url(url: str, extra_dirs: Iterable[str | Path] = ()) -> SiteProf
     """The profile whose allowed domains cover ``url``'s host, if any."""
     host = urlsplit(url).hostname or ""
     for profile in available_profiles(extra_dirs).values():
-        if any(host == d or host.endswith("." + d) for d in profile.allowed_domains):
+        if host_in_domains(host, profile.allowed_domains):
             return profile
     return None

@@ -37,7 +37,7 @@ from crawler.extract.counters import (
 from crawler.extract.listing import extract_listing
 from crawler.incremental import load_known_urls, previous_run_incomplete
 from crawler.items import ArticleItem, RejectItem
-from crawler.sites import SiteProfile, load_profile
+from crawler.sites import SiteProfile, host_in_domains, load_profile
 from crawler.spiders.pool import ExtractPool, resolve_workers
 from crawler.spiders.responses import (
     content_type,
@@ -104,9 +104,7 @@ class DistrictSpider(scrapy.Spider):
     def _allowed(self, url: str) -> bool:
         parts = urlsplit(url)
         host = parts.hostname or ""
-        return parts.scheme in ("http", "https") and any(
-            host == d or host.endswith("." + d) for d in self.allowed_domains
-        )
+        return parts.scheme in ("http", "https") and host_in_domains(host, self.allowed_domains)
 
     def _stat(self, key: str, count: int = 1) -> None:
         if self.crawler.stats is not None:

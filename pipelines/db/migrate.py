@@ -9,6 +9,7 @@ PostgreSQL advisory lock in ``env.py``), so crawls starting together do not race
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -53,6 +54,19 @@ def current_revision(db_url: str | URL) -> str | None:
         engine.dispose()
 
 
+def _run_locked(db_url: str | URL, step: Callable[[Config, str], None], revision: str) -> None:
+    """Run an Alembic ``step`` (upgrade/downgrade) in one transaction holding the write lock,
+    with foreign keys off (SQLite batch mode rebuilds tables; see make_engine)."""
+    engine = make_engine(db_url, foreign_keys=False)
+    try:
+        with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
+            cfg = alembic_config(db_url)
+            cfg.attributes["connection"] = conn
+            step(cfg, revision)
+    finally:
+        engine.dispose()
+
+
 def upgrade(db_url: str | URL, revision: str = "head") -> tuple[str | None, str | None]:
     """Bring ``db_url`` to ``revision``; returns (revision before, revision after).
 
@@ -61,27 +75,13 @@ def upgrade(db_url: str | URL, revision: str = "head") -> tuple[str | None, str 
     before = current_revision(db_url)
     if revision == "head" and before is not None and before == head_revision():
         return before, before
-    engine = make_engine(db_url, foreign_keys=False)
-    try:
-        with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-            cfg = alembic_config(db_url)
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
-    finally:
-        engine.dispose()
+    _run_locked(db_url, command.upgrade, revision)
     return before, current_revision(db_url)
 
 
 def downgrade(db_url: str | URL, revision: str) -> str | None:
     """Step the schema back to ``revision`` (``"base"`` drops everything); returns the new one."""
-    engine = make_engine(db_url, foreign_keys=False)
-    try:
-        with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-            cfg = alembic_config(db_url)
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
-    finally:
-        engine.dispose()
+    _run_locked(db_url, command.downgrade, revision)
     return current_revision(db_url)
 
 
