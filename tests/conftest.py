@@ -8,8 +8,9 @@ the reason, except in CI (``CI=true``), where a missing server is a failure, not
 from __future__ import annotations
 
 import os
+import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,15 @@ def redis_url() -> str:
         _missing("Redis server", "GOVNEWS_TEST_REDIS_URL")
     assert url is not None
     return url
+
+
+def _pick_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """Call it for a port on 127.0.0.1 that is free right now (for a server a test starts)."""
+    return _pick_port

@@ -6,21 +6,15 @@ title, date and body; two view_counts rows for each article with a count; two cr
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _demo(db_file: Path, port: int) -> subprocess.CompletedProcess[str]:
@@ -35,10 +29,12 @@ def _demo(db_file: Path, port: int) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(scope="module")
-def demo_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+def demo_twice(
+    tmp_path_factory: pytest.TempPathFactory, free_port: Callable[[], int]
+) -> tuple[Path, list[str]]:
     db_file = tmp_path_factory.mktemp("demo") / "demo.db"
     outputs = []
-    port = _free_port()
+    port = free_port()
     for _ in range(2):
         done = _demo(db_file, port)
         assert done.returncode == 0, done.stderr[-3000:]

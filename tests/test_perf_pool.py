@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -124,12 +124,6 @@ def test_killed_worker_falls_back_to_inline() -> None:
 # -- a whole crawl: one worker stores exactly what inline extraction stores ------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _demo_rows(db_file: Path, workers: str, port: int) -> list[tuple[object, ...]]:
     env = {**os.environ, "GOVNEWS_EXTRACT_WORKERS": workers, "GOVNEWS_HTTPCACHE": "0"}
     args = ["demo", "--db", f"sqlite:///{db_file}", "--port", str(port), "--quiet"]
@@ -150,8 +144,10 @@ def _demo_rows(db_file: Path, workers: str, port: int) -> list[tuple[object, ...
 
 
 @pytest.mark.slow
-def test_demo_crawl_with_a_worker_stores_the_same_articles(tmp_path: Path) -> None:
-    port = _free_port()  # the same URLs in both databases
+def test_demo_crawl_with_a_worker_stores_the_same_articles(
+    tmp_path: Path, free_port: Callable[[], int]
+) -> None:
+    port = free_port()  # the same URLs in both databases
     inline = _demo_rows(tmp_path / "inline.db", "0", port)
     pooled = _demo_rows(tmp_path / "pooled.db", "1", port)
     assert len(inline) >= 30

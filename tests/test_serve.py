@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import struct
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -25,19 +24,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.slow
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def get(url: str) -> str:
     with urllib.request.urlopen(url, timeout=30) as resp:
         return str(resp.read().decode("utf-8"))
 
 
 @pytest.fixture
-def server(sqlite_url: str) -> Iterator[tuple[str, list[dict[str, object]]]]:
+def server(
+    sqlite_url: str, free_port: Callable[[], int]
+) -> Iterator[tuple[str, list[dict[str, object]]]]:
     rows = seed(sqlite_url)
     port = free_port()
     proc = subprocess.Popen(
