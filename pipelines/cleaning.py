@@ -18,11 +18,14 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from crawler.extract.sanitise import is_sanitised, is_unsafe_url
 from crawler.items import ArticleItem
 
 #: zero-width characters and C0/DEL control characters (not tab/newline/CR/VT/FF, which the
 #: whitespace rules below fold): invisible in a browser, noise in the database
 _ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
+#: the same in body HTML, plus VT/FF (no whitespace rule folds them there; lxml cannot hold them)
+_HTML_JUNK_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE_RE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANKS_RE = re.compile(r"\n\s*\n+")
 _DOUBLE_OPEN_RE = re.compile(r"“{2,}")
@@ -93,13 +96,21 @@ def clean_body_text(value: str | None) -> tuple[str | None, int]:
     return (text or None), dropped
 
 
-_UNSAFE_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
-
-
 def sanitise_body_html(value: str | None) -> str | None:
-    """Body HTML without scripts, styles, frames, event handlers or ``javascript:`` URLs."""
+    """Body HTML without scripts, styles, frames, event handlers or unsafe URLs.
+
+    HTML the extractor has already made safe (:func:`crawler.extract.sanitise.is_sanitised`,
+    a scan of the string) is kept as it is; anything else goes through lxml_html_clean.
+    """
     if not value or not value.strip():
         return None
+    if is_sanitised(value):
+        return collapse_quotes(_HTML_JUNK_RE.sub("", value))
+    return _clean_with_lxml(value)
+
+
+def _clean_with_lxml(value: str) -> str | None:
+    """The full pass: lxml_html_clean's Cleaner, then the same URL rule as the extractor."""
     from lxml import html as lxml_html
     from lxml_html_clean import Cleaner
 
@@ -118,7 +129,7 @@ def sanitise_body_html(value: str | None) -> str | None:
         forms=True,
         annoying_tags=True,
         safe_attrs_only=True,
-        kill_tags=["base"],  # a <base href> would re-point every relative link in the body
+        kill_tags=["base", "svg", "math"],  # <base href> would re-point every relative link
     )
     try:
         frag = lxml_html.fragment_fromstring(value, create_parent="div")
@@ -127,10 +138,10 @@ def sanitise_body_html(value: str | None) -> str | None:
         return None
     for el in cleaned.iter():
         for attr in ("href", "src"):
-            if _UNSAFE_URL_RE.match(el.get(attr) or ""):
+            if is_unsafe_url(el.get(attr) or ""):
                 del el.attrib[attr]
     html = str(lxml_html.tostring(cleaned, encoding="unicode"))
-    return collapse_quotes(_ZERO_WIDTH_RE.sub("", html))
+    return collapse_quotes(_HTML_JUNK_RE.sub("", html))
 
 
 @dataclass

@@ -11,12 +11,7 @@ Pure: text or bytes in, fields out; no I/O and no clock.
 
 from __future__ import annotations
 
-import copy
-import re
 from urllib.parse import urljoin
-
-from lxml import etree
-from lxml import html as lxml_html
 
 from crawler.extract import fields as F
 from crawler.extract.body import pick_body
@@ -26,95 +21,10 @@ from crawler.extract.html import parse_html
 from crawler.extract.layout import build_layout
 from crawler.extract.meta import page_title, read_meta
 from crawler.extract.profile_rules import apply_profile
+from crawler.extract.sanitise import sanitise_html
 from crawler.extract.title import find_title, headline_near
 from crawler.extract.types import ExtractedArticle
 from crawler.sites.profile import SiteProfile
-
-_DROP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "iframe",
-        "frame",
-        "frameset",
-        "object",
-        "embed",
-        "applet",
-        "form",
-        "input",
-        "button",
-        "select",
-        "textarea",
-        "link",
-        "meta",
-        "noscript",
-        "template",
-        "svg",
-        "base",
-    ]
-)
-_KEEP_ATTRS = frozenset(
-    [
-        "href",
-        "src",
-        "alt",
-        "title",
-        "colspan",
-        "rowspan",
-        "width",
-        "height",
-        "align",
-    ]
-)
-_COMMON_DROP_ATTRS = (
-    "style",
-    "class",
-    "id",
-    "lang",
-    "face",
-    "size",
-    "color",
-    "name",
-    "target",
-    "border",
-    "cellspacing",
-    "cellpadding",
-    "valign",
-    "onclick",
-)
-_UNSAFE_URL_RE = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
-
-
-def sanitise_html(el: lxml_html.HtmlElement, base_url: str | None) -> str:
-    """Body HTML without scripts, styles, frames, forms, event handlers or javascript: URLs.
-
-    A fast allow-list pass (the cleaning pipeline runs lxml_html_clean over it again): unwanted
-    elements and comments go in C (``strip_elements``/``strip_tags``), then one walk keeps the
-    allowed attributes and makes links absolute.
-    """
-    frag = copy.deepcopy(el)
-    frag.tail = None
-    etree.strip_tags(frag, etree.Comment, etree.ProcessingInstruction)
-    etree.strip_elements(frag, *(_DROP_TAGS - {frag.tag}), with_tail=False)
-    etree.strip_attributes(frag, *_COMMON_DROP_ATTRS)  # the bulk of Word/CMS markup, in C
-    keep, unsafe = _KEEP_ATTRS, _UNSAFE_URL_RE.match
-    for node in frag.iter():
-        names = node.keys()
-        if not names:
-            continue
-        attrib = node.attrib
-        for attr in names:
-            if attr not in keep:
-                del attrib[attr]
-        for attr in ("href", "src"):
-            value = attrib.get(attr)
-            if value is None:
-                continue
-            if unsafe(value):
-                del attrib[attr]
-            elif base_url:
-                attrib[attr] = urljoin(base_url, value.strip())
-    return str(lxml_html.tostring(frag, encoding="unicode"))
 
 
 def extract_article(
@@ -166,4 +76,4 @@ def extract_article(
     return result
 
 
-__all__ = ["extract_article", "sanitise_html"]
+__all__ = ["extract_article"]

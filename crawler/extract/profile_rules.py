@@ -8,6 +8,7 @@ from lxml import etree
 from lxml.html import HtmlElement as Element
 
 from crawler.extract.dates import parse_date
+from crawler.extract.sanitise import sanitise_html
 from crawler.extract.text import element_text, inline_text
 from crawler.extract.types import ExtractedArticle
 from crawler.extract.views import find_views, parse_views
@@ -55,8 +56,6 @@ def apply_profile(
                 result.body_text = text
                 first = nodes[0]
                 if isinstance(first, Element):
-                    from crawler.extract.article import sanitise_html
-
                     result.body_html = sanitise_html(first, base)
                 result.methods["body"] = method
             continue

@@ -1,0 +1,112 @@
+"""The one rule for safe body HTML: the extractor's sanitiser and the cleaning pipeline's check.
+
+The cleaning pipeline keeps HTML that :func:`is_sanitised` accepts as it is and runs the full
+lxml_html_clean pass on the rest, so the check must never accept anything that could run script.
+"""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from crawler.extract.article import extract_article
+from crawler.extract.sanitise import is_sanitised, is_unsafe_url, sanitise_html
+from pipelines.cleaning import sanitise_body_html
+
+URL = "http://www.example.gov.cn/xwzx/202403/t20240305_1.html"
+
+
+@pytest.mark.parametrize(
+    ("value", "unsafe"),
+    [
+        ("javascript:alert(1)", True),
+        ("  JaVaScRiPt:alert(1)", True),
+        ("java\tscript:alert(1)", True),
+        ("java\nscr\ript:alert(1)", True),
+        ("\x01\x02javascript:x", True),
+        ("vbscript:x", True),
+        ("data:text/html,<script>x</script>", True),
+        ("http://www.example.gov.cn/a.html", False),
+        ("/a/javascript:x.html", False),
+        ("java%09script:x", False),  # not a scheme for a browser: a relative path
+        ("", False),
+    ],
+)
+def test_is_unsafe_url(value: str, unsafe: bool) -> None:
+    assert is_unsafe_url(value) is unsafe
+
+
+def test_extractor_drops_obfuscated_script_urls() -> None:
+    page = (
+        "<html><head><title>区政府召开常务会议</title></head><body>"
+        "<h1>区政府召开常务会议</h1><div class='content'>"
+        "<p>3月5日，区政府召开常务会议，研究部署近期重点工作，区有关部门负责同志参加。</p>"
+        '<p><a href="java&#x09;script:alert(1)">一</a><a href="&#106;avascript:x">二</a>'
+        '<a href=" &#1;javascript:x">三</a><a href="/xwzx/t2.html">四</a>'
+        '<img src="data:image/svg+xml,x" onerror="x()"></p>'
+        "<p>会议强调，要坚持以人民为中心，压实工作责任，确保各项措施落地见效。</p></div></body></html>"
+    )
+    body = extract_article(page, URL).body_html or ""
+    assert "script" not in body.lower() and "data:" not in body and "onerror" not in body
+    assert 'href="http://www.example.gov.cn/xwzx/t2.html"' in body
+    assert is_sanitised(body)
+
+
+def test_sanitise_html_output_passes_the_check() -> None:
+    el = lxml_html.fragment_fromstring(
+        '<div class="x" style="color:red"><p align="center">正文<br>'
+        '<img src="a.png" alt="图"></p><table><tr><td colspan="2">表</td></tr></table>'
+        "<script>x()</script><!-- c --></div>"
+    )
+    out = sanitise_html(el, URL)
+    assert out == (
+        '<div><p align="center">正文<br><img src="http://www.example.gov.cn/xwzx/202403/a.png" '
+        'alt="图"></p><table><tr><td colspan="2">表</td></tr></table></div>'
+    )
+    assert is_sanitised(out)
+
+
+def test_a_form_as_body_element_loses_the_form() -> None:
+    el = lxml_html.fragment_fromstring('<form action="/x"><p>正文</p></form>')
+    assert sanitise_html(el, URL) == "<div><p>正文</p></div>"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<div><a href="javascript:x">a</a></div>',
+        '<div><a href="java&#9;script:x">a</a></div>',
+        '<div><a HREF="JavaScript:x">a</a></div>',
+        "<div><a href='javascript:x'>a</a></div>",
+        '<div onclick="x()">a</div>',
+        '<div style="background:url(x)">a</div>',
+        "<div><script>x()</script></div>",
+        "<div><style>p{}</style></div>",
+        "<div><iframe></iframe></div>",
+        "<div><!-- c --></div>",
+        "<!DOCTYPE html><div>a</div>",
+        "<div><![CDATA[x]]></div>",
+        "<div><?php x ?></div>",
+        "<div><p>unclosed</div>",
+        "</div>",
+        '<div title="a>b">x</div>',
+        "<div><o:p>x</o:p></div>",
+        "<div>a < b",
+        '<div><img src="x" onerror="y()"></div>',
+        '<div><svg onload="x()"></svg></div>',
+        "<div></p></div>",
+    ],
+)
+def test_is_sanitised_refuses(html: str) -> None:
+    assert not is_sanitised(html)
+
+
+def test_pipeline_keeps_sanitised_html_and_cleans_the_rest() -> None:
+    safe = '<div><p>““正文””</p><a href="http://www.example.gov.cn/a.html">链接</a>\u200b</div>'
+    assert sanitise_body_html(safe) == (
+        '<div><p>“正文”</p><a href="http://www.example.gov.cn/a.html">链接</a></div>'
+    )
+    hostile = '<div><p onclick="x()">正文</p><a href="java&#9;script:x">链接</a></div>'
+    cleaned = sanitise_body_html(hostile) or ""
+    assert "正文" in cleaned and "onclick" not in cleaned and "script" not in cleaned
+    assert is_sanitised(cleaned)
