@@ -43,7 +43,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 # Scrapy starts this many asyncio worker tasks for *every* response's callback output; our
 # pipelines are synchronous, so more than a few buys nothing and the default 100 costs ~1.5 ms
 # of CPU per page (benchmarks/crawl.py, docs/performance.md).
-CONCURRENT_ITEMS = 8
+CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 0.25
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024

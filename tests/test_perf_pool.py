@@ -9,7 +9,6 @@ same articles as an inline one. No timing assertions: the warm-up is awaited, no
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
 import sqlite3
 import subprocess
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract.article import extract_article
-from crawler.spiders.pool import ExtractPool, resolve_workers
+from crawler.spiders.pool import ExtractPool, in_worker, resolve_workers
 
 URL = "http://www.example.gov.cn/xwzx/202405/t20240512_1.html"
 PAGE = """<html><head><title>区政府召开常务会议_区内动态</title></head><body>
@@ -43,7 +42,7 @@ def raising_extract(html: bytes, url: str, **kwargs: object) -> object:
 
 
 def dies_in_worker(html: bytes, url: str, **kwargs: object) -> object:
-    if multiprocessing.parent_process() is not None:  # only ever in the worker
+    if in_worker():  # only ever in the worker
         os._exit(3)
     return extract_article(html, url)
 

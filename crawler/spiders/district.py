@@ -35,6 +35,7 @@ from crawler.extract.counters import (
     parse_counter,
 )
 from crawler.extract.listing import extract_listing
+from crawler.extract.types import ExtractedArticle, ExtractedListing
 from crawler.incremental import load_known_urls, previous_run_incomplete
 from crawler.items import ArticleItem, RejectItem
 from crawler.sites import SiteProfile, host_in_domains, load_profile
@@ -127,6 +128,9 @@ class DistrictSpider(scrapy.Spider):
     # -- list pages ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        # start the extraction worker now: its interpreter warms up while the first list
+        # page is fetched, instead of the first few hundred pages being extracted inline
+        self._extract_pool().usable()
         if not self.full:
             self.known_urls = load_known_urls(self.settings.get("GOVNEWS_DB"), self.site_name)
             if self.known_urls:
@@ -140,18 +144,28 @@ class DistrictSpider(scrapy.Spider):
                 url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"page": 1}
             )
 
-    async def parse_list(self, response: Response, page: int) -> AsyncIterator[Any]:
+    # Callbacks that await the extraction pool are coroutines returning a list, not async
+    # generators: Scrapy then sends their output through the spider middlewares' plain-iterable
+    # path, which costs far less per page than the async-generator one (docs/performance.md).
+
+    async def parse_list(self, response: Response, page: int) -> list[Any]:
         self._stat("list_pages")
         if not isinstance(response, TextResponse):
-            yield RejectItem(response.url, self.site_name, "list_not_html")
-            return
+            return [RejectItem(response.url, self.site_name, "list_not_html")]
         listing = await self._extract_pool().run(
             extract_listing,
             response.body,
             response.url,
             profile=self.profile,
             http_charset=http_charset(response),
+            urgent=True,  # the next list page waits on this one
         )
+        return list(self._follow_listing(response, page, listing))
+
+    def _follow_listing(
+        self, response: Response, page: int, listing: ExtractedListing
+    ) -> Iterator[scrapy.Request]:
+        """Requests for a list page's new articles and its next page."""
         if not listing.article_links:
             self.logger.warning("no article links on list page %s", response.url)
             self._stat("list_pages_without_links")
@@ -199,16 +213,13 @@ class DistrictSpider(scrapy.Spider):
 
     # -- articles -----------------------------------------------------------------------------
 
-    async def parse_article(
-        self, response: Response, list_url: str | None = None
-    ) -> AsyncIterator[Any]:
+    async def parse_article(self, response: Response, list_url: str | None = None) -> list[Any]:
         ctype = content_type(response).split(";")[0].strip().lower()
         if not isinstance(response, TextResponse) or not (
             ctype == "" or ctype.startswith(HTML_TYPES)
         ):
             self._stat("not_html")
-            yield RejectItem(response.url, self.site_name, "not_html", ctype or None)
-            return
+            return [RejectItem(response.url, self.site_name, "not_html", ctype or None)]
         try:
             page = await self._extract_pool().run(
                 extract_article,
@@ -219,8 +230,11 @@ class DistrictSpider(scrapy.Spider):
             )
         except Exception as exc:
             self.logger.exception("extraction failed for %s", response.url)
-            yield RejectItem(response.url, self.site_name, "extraction_error", repr(exc)[:500])
-            return
+            return [RejectItem(response.url, self.site_name, "extraction_error", repr(exc)[:500])]
+        return list(self._article_output(response, page))
+
+    def _article_output(self, response: TextResponse, page: ExtractedArticle) -> Iterator[Any]:
+        """The article item, or the request for its view counter that will carry it on."""
         published = page.published_at
         if self.since and published and published.astimezone(SHANGHAI).date() < self.since:
             self._stat("older_than_since")
@@ -248,8 +262,7 @@ class DistrictSpider(scrapy.Spider):
         if item.views is None:
             counter = find_counter(response.text, response.url, self.profile)
             if counter is not None:
-                for out in self._request_counter(item, counter):
-                    yield out
+                yield from self._request_counter(item, counter)
                 return
         yield item
 

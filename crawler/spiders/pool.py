@@ -1,16 +1,25 @@
-"""A process pool for the spider's pure extraction calls, so a crawl can use a second core.
+"""Worker processes for the spider's pure extraction calls, so a crawl can use a second core.
 
 Scrapy runs every callback, pipeline and the downloader on one thread; article extraction is
 pure CPU work (bytes in, picklable dataclass out) costing about as much as a whole bare fetch.
 :class:`ExtractPool` runs it in worker processes while the reactor keeps fetching and storing:
 the spider ``await``\\ s :meth:`ExtractPool.run` (the asyncio reactor, ``TWISTED_REACTOR``).
 
-- workers are started with the ``spawn`` context (a running reactor is never forked), lazily
-  on first use; until the first worker has answered a warm-up call, extraction runs inline, so
-  a small crawl never waits for interpreter start-up;
+Why not ``concurrent.futures.ProcessPoolExecutor``: each of its calls crosses two helper
+threads (a queue feeder and a result manager) that contend with the reactor for the GIL, about
+0.5 ms of the reactor process's CPU per call, a sixth of what a bare Scrapy fetch costs. Here
+each worker is a plain child process (``python -m crawler.spiders.poolworker``, so a running
+reactor is never forked and no ``__main__`` is re-imported) joined by a socket pair that the
+asyncio loop itself reads and writes: a call is one length-prefixed pickle each way, about
+0.07 ms of the reactor's CPU (``benchmarks/crawl.py``, docs/performance.md).
+
+- workers start on first use; until a worker has said it is ready (its imports done), calls run
+  inline, so a small crawl never waits for interpreter start-up;
+- functions travel by reference, so they must be importable module-level functions;
 - an exception raised by the function in a worker is re-raised to the caller, as inline;
-- a broken pool (a worker killed, a result that cannot be pickled back) falls back to inline
-  extraction for the rest of the crawl, so the crawl itself never fails because of the pool;
+- a worker that dies, or a call or result that cannot be pickled, falls back to inline
+  extraction (for the rest of the crawl when a worker died), so the crawl itself never fails
+  because of the pool;
 - ``workers`` is ``GOVNEWS_EXTRACT_WORKERS``: ``0`` = always inline, ``auto`` = one worker when
   this process may run on more than one CPU (one is enough: the reactor thread stays the
   bottleneck), else inline; see docs/performance.md.
@@ -19,24 +28,42 @@ the spider ``await``\\ s :meth:`ExtractPool.run` (the asyncio reactor, ``TWISTED
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
-import multiprocessing
 import os
+import pickle
+import socket
+import struct
+import subprocess
+import sys
+from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+#: every frame: its length, then a pickle
+FRAME_HEADER = struct.Struct("!Q")
+#: the call id of the worker's "ready" frame, sent once its imports are done
+READY = -1
+#: set in a worker's environment (tests use it to act differently there)
+WORKER_ENV = "GOVNEWS_POOL_WORKER"
+#: calls handed to one worker at a time (the rest wait in the pool, see ExtractPool._dispatch)
+IN_FLIGHT = 2
+#: replies: the function returned / raised / its result could not be pickled back
+OK, RAISED, UNPICKLABLE = "ok", "raised", "unpicklable"
 
-def _ready() -> bool:
-    """The warm-up call: by the time it returns, the worker is started and importable."""
-    import crawler.extract.article
-    import crawler.extract.listing  # noqa: F401
 
-    return True
+class WorkerLost(RuntimeError):
+    """The worker process ended (killed, crashed) before answering."""
+
+
+def in_worker() -> bool:
+    """Whether this process is a pool worker."""
+    return os.environ.get(WORKER_ENV) == "1"
 
 
 def resolve_workers(value: object) -> int:
@@ -51,81 +78,205 @@ def resolve_workers(value: object) -> int:
     return max(0, int(text))
 
 
+#: (call id, pickled call, the caller's future)
+_Call = tuple[int, bytes, "asyncio.Future[tuple[str, Any]]"]
+
+
+class _Channel(asyncio.Protocol):
+    """The reactor's end of one worker's socket: frames out, replies in, futures resolved."""
+
+    def __init__(
+        self, pool: ExtractPool, process: subprocess.Popen[bytes], sock: socket.socket
+    ) -> None:
+        self.pool = pool
+        self.process = process
+        self.sock: socket.socket | None = sock
+        self.transport: asyncio.Transport | None = None
+        self.ready = False
+        self.lost = False
+        self.pending: dict[int, asyncio.Future[tuple[str, Any]]] = {}
+        self._buffer = bytearray()
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        buf = self._buffer
+        buf += data
+        size = FRAME_HEADER.size
+        while len(buf) >= size:
+            (length,) = FRAME_HEADER.unpack_from(buf)
+            if len(buf) < size + length:
+                break
+            call_id, status, value = pickle.loads(memoryview(buf)[size : size + length])
+            del buf[: size + length]
+            if call_id == READY:
+                self.ready = True
+                self.pool._dispatch(self)
+                continue
+            future = self.pending.pop(call_id, None)
+            if future is not None and not future.done():
+                future.set_result((status, value))
+            self.pool._dispatch(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost, self.ready = True, False
+        for future in self.pending.values():
+            if not future.done():
+                future.set_exception(WorkerLost(f"extraction worker ended ({exc or 'EOF'})"))
+        self.pending.clear()
+        self.pool._worker_lost(self)
+
+    def send(self, call: _Call) -> None:
+        assert self.transport is not None
+        call_id, payload, future = call
+        self.pending[call_id] = future
+        self.transport.write(FRAME_HEADER.pack(len(payload)) + payload)
+
+    def close(self) -> None:
+        """The worker reads EOF and exits. The socket is shut down here and now: a transport
+        closes only on a later turn of the loop, which a blocking caller would never give."""
+        if self.sock is not None:
+            with contextlib.suppress(OSError):  # already gone
+                self.sock.shutdown(socket.SHUT_RDWR)
+        if self.transport is not None:
+            self.transport.close()
+
+
+def _factory(channel: _Channel) -> Callable[[], _Channel]:
+    return lambda: channel
+
+
 class ExtractPool:
     """Runs pure functions in worker processes when warm, inline otherwise (see module doc)."""
 
     def __init__(self, workers: int, on_remote: Callable[[], None] | None = None) -> None:
         self.workers = workers
         self.on_remote = on_remote  # called after each call answered by a worker (a stat)
-        self._executor: ProcessPoolExecutor | None = None
-        self._warm: Future[bool] | None = None
         self.broken = False
         self.remote_calls = 0
+        self._started = False
+        self._channels: list[_Channel] = []
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self._ids = itertools.count()
+        self._waiting: deque[_Call] = deque()
+        self._waiting_urgent: deque[_Call] = deque()
 
-    def _start(self) -> None:
-        self._executor = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
-        )
-        self._warm = self._executor.submit(_ready)
+    # -- lifecycle ---------------------------------------------------------------------------
 
     def usable(self) -> bool:
-        """Whether the next :meth:`run` goes to a worker (starts the pool on first call)."""
-        return self._usable()
-
-    def _usable(self) -> bool:
+        """Whether the next :meth:`run` goes to a worker (starts the workers on first call)."""
         if self.workers <= 0 or self.broken:
             return False
-        if self._executor is None:
+        if not self._started:
+            self._started = True
             try:
                 self._start()
-            except Exception as exc:  # cannot start processes here: stay inline
+            except Exception as exc:  # no loop, no processes here: stay inline
                 self._give_up(exc)
                 return False
-        warm = self._warm
-        if warm is None or not warm.done():
-            return False
-        if warm.exception() is not None:
-            self._give_up(warm.exception())
-            return False
-        return True
+        return any(ch.ready for ch in self._channels)
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        env = {**os.environ, WORKER_ENV: "1"}
+        # the worker imports crawler (and the functions it is sent) from where this process does
+        paths = [str(Path(__file__).resolve().parents[2]), *sys.path]
+        env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
+        for _ in range(self.workers):
+            ours, theirs = socket.socketpair()
+            try:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "crawler.spiders.poolworker", str(theirs.fileno())],
+                    pass_fds=(theirs.fileno(),),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    env=env,
+                )
+            finally:
+                theirs.close()
+            self._processes.append(process)
+            channel = _Channel(self, process, ours)
+            self._channels.append(channel)
+            task = loop.create_task(loop.connect_accepted_socket(_factory(channel), ours))
+            task.add_done_callback(self._connected)
+
+    def _connected(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            self._give_up(task.exception())
+
+    def _worker_lost(self, channel: _Channel) -> None:
+        if not self.broken and self._started and channel in self._channels:
+            self._give_up(WorkerLost(f"worker pid {channel.process.pid} ended"))
 
     def _give_up(self, exc: BaseException | None) -> None:
-        log.warning("extraction pool unusable (%r): extracting inline from now on", exc)
+        if not self.broken:
+            log.warning("extraction pool unusable (%r): extracting inline from now on", exc)
         self.broken = True
         self.shutdown()
 
-    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """``fn(*args, **kwargs)``, in a worker when the pool is warm; its exceptions propagate."""
-        if not self._usable():
+    def shutdown(self) -> None:
+        """Close every worker's socket and wait for the processes (killing stragglers)."""
+        for queue in (self._waiting_urgent, self._waiting):
+            while queue:
+                future = queue.popleft()[2]
+                if not future.done():
+                    future.set_exception(WorkerLost("extraction pool shut down"))
+        channels, self._channels = self._channels, []
+        processes, self._processes = self._processes, []
+        for channel in channels:
+            channel.close()
+        for process in processes:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+    # -- calls -------------------------------------------------------------------------------
+
+    async def run(self, fn: Callable[..., T], *args: Any, urgent: bool = False, **kwargs: Any) -> T:
+        """``fn(*args, **kwargs)``, in a worker when the pool is warm; its exceptions propagate.
+
+        ``urgent`` calls go to a worker before every waiting ordinary one: the spider marks list
+        pages so, because each list page leads to the next one (the crawl's critical path),
+        while article pages only need to be done eventually.
+        """
+        if not self.usable():
             return fn(*args, **kwargs)
-        assert self._executor is not None
+        call_id = next(self._ids)
         try:
-            future = self._executor.submit(fn, *args, **kwargs)
-            result = await asyncio.wrap_future(future)
-        except (BrokenProcessPool, RuntimeError) as exc:
-            # RuntimeError: submit after a shutdown (the pool broke under another call)
-            if not isinstance(exc, BrokenProcessPool) and not self.broken:
-                raise
-            if not self.broken:
-                self._give_up(exc)
+            payload = pickle.dumps((call_id, fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # e.g. a lambda: this call inline, the pool stays
+            log.debug("cannot send %r to a worker (%r): inline", fn, exc)
             return fn(*args, **kwargs)
-        except Exception as exc:
-            if _is_pickling_error(exc):
-                self._give_up(exc)
-                return fn(*args, **kwargs)
-            raise
+        future: asyncio.Future[tuple[str, Any]] = asyncio.get_running_loop().create_future()
+        (self._waiting_urgent if urgent else self._waiting).append((call_id, payload, future))
+        for channel in self._channels:
+            self._dispatch(channel)
+        try:
+            status, value = await future
+        except WorkerLost:
+            return fn(*args, **kwargs)
+        if status == UNPICKLABLE:
+            log.debug("result of %r cannot come back from a worker (%s): inline", fn, value)
+            return fn(*args, **kwargs)
         self.remote_calls += 1
         if self.on_remote is not None:
             self.on_remote()
-        return result
+        if status == RAISED:
+            raise value
+        return value  # type: ignore[no-any-return]
 
-    def shutdown(self) -> None:
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            executor.shutdown(wait=not self.broken, cancel_futures=True)
-
-
-def _is_pickling_error(exc: BaseException) -> bool:
-    import pickle
-
-    return isinstance(exc, pickle.PicklingError) or "pickle" in type(exc).__name__.lower()
+    def _dispatch(self, channel: _Channel) -> None:
+        """Give a ready worker waiting calls, urgent first, up to ``IN_FLIGHT`` at a time: a
+        short queue in the worker keeps it busy, the rest wait here where urgent ones can
+        overtake them."""
+        if not channel.ready or channel.lost:
+            return
+        while len(channel.pending) < IN_FLIGHT and (self._waiting_urgent or self._waiting):
+            queue = self._waiting_urgent or self._waiting
+            call = queue.popleft()
+            if not call[2].done():  # not cancelled meanwhile
+                channel.send(call)
