@@ -8,13 +8,22 @@ default 100), ``GOVNEWS_RUN_LOCK`` (refuse a second concurrent run of a site; de
 row per reading, rejects, the run's heartbeat), so a killed crawl keeps every committed batch and
 a rerun upserts the same rows without duplicates. The run is finished on ``spider_closed`` (which
 carries the close reason) with pages, items, rejects, errors and the full stats as JSON.
+
+While Scrapy's reactor runs, batches are written by one writer thread, in order, with at most
+``MAX_PENDING_BATCHES`` waiting: the database's own work (SQLite's B-tree and FTS index updates,
+commits; PostgreSQL round trips) releases the GIL, so it overlaps with fetching and parsing
+instead of stopping the reactor thread, the crawl's bottleneck. Driven by hand (tests,
+scripts), each batch is written at once. Either way every batch is written before the run is
+finished, and the counts and stats are updated on the caller's thread.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
@@ -32,8 +41,19 @@ from pipelines.db.upsert import article_row, as_utc, set_latest_views, upsert_ar
 logger = logging.getLogger(__name__)
 Stored = ArticleItem | RejectItem | ViewReadingItem
 HEARTBEAT_SECONDS = 30.0
+#: batches handed to the writer thread and not yet written; one more waits for the oldest
+MAX_PENDING_BATCHES = 2
 VIEW_COUNTS: Table = ViewCount.__table__  # type: ignore[assignment]
 REJECTS: Table = Reject.__table__  # type: ignore[assignment]
+
+
+class Written(NamedTuple):
+    """What one batch wrote."""
+
+    articles: int
+    rejects: int
+    readings: int
+    errors: int = 0
 
 
 class StoragePipeline:
@@ -59,6 +79,8 @@ class StoragePipeline:
         self.articles = self.rejects = self.readings = 0
         self._heartbeat_loop: Any = None
         self._finished = False
+        self._writer: ThreadPoolExecutor | None = None
+        self._pending: deque[Future[Written]] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -89,6 +111,8 @@ class StoragePipeline:
             spider.crawl_run_id = self.crawl_run_id  # type: ignore[attr-defined]
         logger.info("crawl run %s started for site %s", self.crawl_run_id, self.site)
         self._start_heartbeat()
+        if _reactor_running():
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="govnews-store")
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem | RejectItem | ViewReadingItem):
@@ -99,6 +123,7 @@ class StoragePipeline:
 
     def close_spider(self, spider: Spider | None = None) -> None:
         self.flush()
+        self._drain()
         self._stop_heartbeat()
         if self.crawler is None:  # no signals: finish here, the reason is unknown
             self.finish("finished")
@@ -111,6 +136,7 @@ class StoragePipeline:
             return
         self._finished = True
         self.flush()
+        self._drain()
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
         pages = stats.get("response_received_count") or stats.get("downloader/response_count") or 0
         spider_exc = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
@@ -143,10 +169,52 @@ class StoragePipeline:
     # -- writing -------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write the buffer in one transaction; if that fails, item by item (bad ones rejected)."""
+        """Hand the buffer to the writer: the writer thread while the reactor runs, else now."""
+        self._collect()
         if not self.buffer or self.factory is None:
             return
         batch, self.buffer = self.buffer, []
+        if self._writer is None:
+            self._count(self._store(batch))
+            return
+        if len(self._pending) >= MAX_PENDING_BATCHES:  # back-pressure: the database is behind
+            self._collect(wait=1)
+        self._pending.append(self._writer.submit(self._store, batch))
+
+    def _collect(self, wait: int = 0) -> None:
+        """Count the batches the writer has finished (on the reactor thread), waiting for the
+        oldest ``wait`` of them."""
+        while self._pending and (wait > 0 or self._pending[0].done()):
+            wait -= 1
+            future = self._pending.popleft()
+            try:
+                counts = future.result()
+            except Exception:  # _store handles database errors; this is a bug, say so loudly
+                logger.exception("storage writer failed on a batch")
+                self._inc("govnews/storage/errors")
+                continue
+            self._count(counts)
+
+    def _drain(self) -> None:
+        """Wait for every batch handed to the writer, then stop it."""
+        self._collect(wait=len(self._pending))
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+
+    def _count(self, written: Written) -> None:
+        self._inc("govnews/storage/batches")
+        self._inc("govnews/storage/articles", written.articles)
+        self._inc("govnews/storage/rejects", written.rejects)
+        self._inc("govnews/storage/view_counts", written.readings)
+        self._inc("govnews/storage/errors", written.errors)
+
+    def _store(self, batch: list[Stored]) -> Written:
+        """Write one batch in one transaction; if that fails, item by item (bad ones rejected).
+
+        Runs on the writer thread (one batch at a time, in order), so it alone moves the totals.
+        """
+        errors = 0
         try:
             counts = self._write(batch)
         except SQLAlchemyError as exc:
@@ -157,7 +225,7 @@ class StoragePipeline:
                     one = self._write([item])
                 except SQLAlchemyError as item_exc:
                     logger.error("cannot store %s: %s", getattr(item, "url", "?"), item_exc)
-                    self._inc("govnews/storage/errors")
+                    errors += 1
                     site = getattr(item, "site", None) or self.site
                     reject = RejectItem(
                         item.url, site or "?", "storage_error", str(item_exc)[:2000]
@@ -170,10 +238,7 @@ class StoragePipeline:
         self.articles += counts[0]
         self.rejects += counts[1]
         self.readings += counts[2]
-        self._inc("govnews/storage/batches")
-        self._inc("govnews/storage/articles", counts[0])
-        self._inc("govnews/storage/rejects", counts[1])
-        self._inc("govnews/storage/view_counts", counts[2])
+        return Written(*counts, errors=errors)
 
     def _write(self, batch: list[Stored]) -> tuple[int, int, int]:
         """One transaction; returns (articles upserted, rejects, view_counts rows)."""
@@ -285,9 +350,9 @@ class StoragePipeline:
             logger.warning("heartbeat failed: %s", exc)
 
     def _start_heartbeat(self) -> None:
-        from twisted.internet import reactor, task
+        from twisted.internet import task
 
-        if not getattr(reactor, "running", False):
+        if not _reactor_running():
             return  # driven by hand (tests): each batch beats instead
         self._heartbeat_loop = task.LoopingCall(self._beat)
         self._heartbeat_loop.start(HEARTBEAT_SECONDS, now=False)
@@ -296,3 +361,10 @@ class StoragePipeline:
         if self._heartbeat_loop is not None and self._heartbeat_loop.running:
             self._heartbeat_loop.stop()
         self._heartbeat_loop = None
+
+
+def _reactor_running() -> bool:
+    """Whether Scrapy drives the pipeline (a running reactor) rather than a test or a script."""
+    from twisted.internet import reactor
+
+    return bool(getattr(reactor, "running", False))
