@@ -40,9 +40,9 @@ ROBOTSTXT_OBEY = True
 
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
-# Scrapy starts this many asyncio worker tasks for *every* response's callback output; our
-# pipelines are synchronous, so more than a few buys nothing and the default 100 costs ~1.5 ms
-# of CPU per page (benchmarks/crawl.py, docs/performance.md).
+# Scrapy starts this many asyncio worker tasks (plus one) for *every* response's callback output;
+# our pipelines are synchronous, so one is all they use, and Scrapy's default 100 costs ~1.5 ms of
+# CPU per page (benchmarks/crawl.py, docs/performance.md).
 CONCURRENT_ITEMS = 1
 DOWNLOAD_DELAY = 0.25
 DOWNLOAD_TIMEOUT = 30
