@@ -41,6 +41,23 @@ def raising_extract(html: bytes, url: str, **kwargs: object) -> object:
     raise Boom(f"cannot read {url}")
 
 
+class TwoArgError(Exception):
+    """Pickles, but cannot be rebuilt from its args (a common shape of library exceptions)."""
+
+    def __init__(self, code: int, text: str) -> None:
+        super().__init__(f"{code}: {text}")
+
+
+def raises_unrebuildable(html: bytes, url: str, **kwargs: object) -> object:
+    raise TwoArgError(7, f"cannot read {url}")
+
+
+def returns_unpicklable(html: bytes, url: str, **kwargs: object) -> object:
+    if in_worker():
+        return lambda: None  # cannot travel back
+    return extract_article(html, url)
+
+
 def dies_in_worker(html: bytes, url: str, **kwargs: object) -> object:
     if in_worker():  # only ever in the worker
         os._exit(3)
@@ -98,6 +115,27 @@ def test_exception_in_worker_reaches_the_caller() -> None:
             assert not pool.broken  # one bad page does not stop the pool
             page = await pool.run(extract_article, PAGE, URL, profile=None, http_charset=None)
             assert page.title == "区政府召开常务会议"
+        finally:
+            pool.shutdown()
+
+    asyncio.run(go())
+
+
+def test_what_cannot_come_back_is_done_inline() -> None:
+    """An exception the reactor cannot rebuild, or a result the worker cannot pickle: that call
+    runs inline (so the caller sees what inline extraction gives) and the pool stays up."""
+
+    async def go() -> None:
+        pool = ExtractPool(1)
+        try:
+            await _warm(pool)
+            with pytest.raises(TwoArgError, match="7: cannot read"):
+                await pool.run(raises_unrebuildable, PAGE, URL)
+            page = await pool.run(returns_unpicklable, PAGE, URL)
+            assert page == extract_article(PAGE, URL)
+            assert not pool.broken and pool.usable()
+            page = await pool.run(extract_article, PAGE, URL, profile=None, http_charset=None)
+            assert page.title == "区政府召开常务会议" and pool.remote_calls == 1
         finally:
             pool.shutdown()
 

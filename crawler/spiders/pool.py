@@ -45,8 +45,8 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-#: every frame: its length, then a pickle
-FRAME_HEADER = struct.Struct("!Q")
+#: every frame: the pickle's length and the call id, then the pickle
+FRAME_HEADER = struct.Struct("!Qq")
 #: the call id of the worker's "ready" frame, sent once its imports are done
 READY = -1
 #: set in a worker's environment (tests use it to act differently there)
@@ -106,10 +106,13 @@ class _Channel(asyncio.Protocol):
         buf += data
         size = FRAME_HEADER.size
         while len(buf) >= size:
-            (length,) = FRAME_HEADER.unpack_from(buf)
+            length, call_id = FRAME_HEADER.unpack_from(buf)
             if len(buf) < size + length:
                 break
-            call_id, status, value = pickle.loads(memoryview(buf)[size : size + length])
+            try:
+                status, value = pickle.loads(memoryview(buf)[size : size + length])
+            except Exception as exc:  # e.g. an exception class that cannot be rebuilt here
+                status, value = UNPICKLABLE, repr(exc)[:500]
             del buf[: size + length]
             if call_id == READY:
                 self.ready = True
@@ -132,7 +135,7 @@ class _Channel(asyncio.Protocol):
         assert self.transport is not None
         call_id, payload, future = call
         self.pending[call_id] = future
-        self.transport.write(FRAME_HEADER.pack(len(payload)) + payload)
+        self.transport.write(FRAME_HEADER.pack(len(payload), call_id) + payload)
 
     def close(self) -> None:
         """The worker reads EOF and exits. The socket is shut down here and now: a transport
@@ -247,7 +250,7 @@ class ExtractPool:
             return fn(*args, **kwargs)
         call_id = next(self._ids)
         try:
-            payload = pickle.dumps((call_id, fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
         except Exception as exc:  # e.g. a lambda: this call inline, the pool stays
             log.debug("cannot send %r to a worker (%r): inline", fn, exc)
             return fn(*args, **kwargs)
