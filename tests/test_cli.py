@@ -46,6 +46,8 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         (["crawl", "--start-url", "file:///etc/passwd"], "not an http(s) URL"),
         (["crawl"], "give a SITE profile name or at least one --start-url"),
         (["sites", "check", "/nonexistent/profile.toml"], "no such profile file"),
+        (["crawl", "--start-url", "http://127.0.0.1:9/", "--db", "sqlite://"], "in-memory"),
+        (["export", "--db", "sqlite:///:memory:"], "in-memory database"),
     ],
 )
 def test_bad_arguments_give_one_line_and_non_zero_exit(args: list[str], needle: str) -> None:

@@ -13,8 +13,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def resolve_db(db: str | None) -> str:
-    """``--db`` wins, then ``GOVNEWS_DB``, then a SQLite file in the working directory."""
-    return db or os.environ.get("GOVNEWS_DB") or DEFAULT_DB
+    """``--db`` wins, then ``GOVNEWS_DB``, then a SQLite file in the working directory.
+
+    An in-memory SQLite URL is refused: every command runs in its own process (and a crawl
+    opens several connections), so such a database would be empty to each of them."""
+    url = db or os.environ.get("GOVNEWS_DB") or DEFAULT_DB
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return url  # not a URL SQLAlchemy knows: the command says so when it connects
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise click.UsageError(
+            f"{url!r} is an in-memory database, gone when the command ends; "
+            "give a file, e.g. sqlite:///govnews.db"
+        )
+    return url
 
 
 def db_option(func: F) -> F:
