@@ -23,9 +23,10 @@ from crawler.items import ArticleItem
 
 #: zero-width characters and C0/DEL control characters (not tab/newline/CR/VT/FF, which the
 #: whitespace rules below fold): invisible in a browser, noise in the database
-_ZERO_WIDTH_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f]")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1f\x7f"
+_ZERO_WIDTH_RE = re.compile(f"[{_INVISIBLE}]")
 #: the same in body HTML, plus VT/FF (no whitespace rule folds them there; lxml cannot hold them)
-_HTML_JUNK_RE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HTML_JUNK_RE = re.compile(f"[{_INVISIBLE}\x0b\x0c]")
 _SPACE_RE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANKS_RE = re.compile(r"\n\s*\n+")
 _DOUBLE_OPEN_RE = re.compile(r"“{2,}")
