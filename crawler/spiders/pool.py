@@ -210,7 +210,7 @@ class ExtractPool:
             self._give_up(task.exception())
 
     def _worker_lost(self, channel: _Channel) -> None:
-        if not self.broken and self._started and channel in self._channels:
+        if not self.broken and channel in self._channels:
             self._give_up(WorkerLost(f"worker pid {channel.process.pid} ended"))
 
     def _give_up(self, exc: BaseException | None) -> None:
