@@ -1,8 +1,9 @@
 """Items that flow from the spider into the pipelines.
 
-`pipelines` imports this module and nothing else from `crawler`, so it is the contract between
-crawling and storing. Raw strings (``published_raw``, ``views_raw``) travel beside the
-normalised values so that a bad normalisation can be found and fixed later from stored data.
+This module is the contract between crawling and storing: of `crawler`, `pipelines` imports only
+it and shared utilities (the HTML sanitiser, the worker-process pool). Raw strings
+(``published_raw``, ``views_raw``) travel beside the normalised values so that a bad
+normalisation can be found and fixed later from stored data.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ class ArticleItem:
     #: which method produced each field, e.g. {"title": "h1~title", "published": "label"}
     methods: dict[str, str] = field(default_factory=dict)
     fetched_at: datetime | None = None
+    #: sha256 of the cleaned, normalised title and body (set when the item is cleaned)
+    content_hash: str | None = None
+    #: once cleaned: (boilerplate lines dropped, doubled quotation marks collapsed); the
+    #: extraction worker cleans items beside extracting them, CleaningPipeline any others
+    cleaned: tuple[int, int] | None = None
 
 
 @dataclass

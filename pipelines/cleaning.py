@@ -7,8 +7,11 @@
   navigation) dropped from body text;
 - body HTML sanitised (no script/style/iframe, event handlers or ``javascript:`` URLs).
 
-``CleaningPipeline`` cleans :class:`~crawler.items.ArticleItem` and passes other items through;
-stats: ``govnews/cleaning/items``, ``govnews/cleaning/boilerplate_lines``,
+``CleaningPipeline`` cleans :class:`~crawler.items.ArticleItem` and passes other items through.
+:func:`clean_item` is the one way an item is cleaned: the spider's extraction worker calls it
+beside extraction (off the reactor thread, the crawl's bottleneck), and the pipeline calls it
+for any item that arrives uncleaned (``ArticleItem.cleaned`` is None). Stats:
+``govnews/cleaning/items``, ``govnews/cleaning/boilerplate_lines``,
 ``govnews/cleaning/quotes_collapsed``. It reads no settings.
 """
 
@@ -20,6 +23,7 @@ from typing import Any, Protocol
 
 from crawler.extract.sanitise import is_sanitised, is_unsafe_url
 from crawler.items import ArticleItem
+from pipelines.fingerprint import content_hash
 
 #: zero-width characters and C0/DEL control characters (not tab/newline/CR/VT/FF, which the
 #: whitespace rules below fold): invisible in a browser, noise in the database
@@ -178,6 +182,30 @@ def clean_article_fields(
     )
 
 
+def clean_item(item: ArticleItem) -> tuple[int, int]:
+    """Clean ``item``'s text fields in place and set its content hash; returns (and records in
+    ``item.cleaned``) how many boilerplate lines went and how many doubled quotes."""
+    body = item.body_text or ""
+    quotes = body.count("““") + body.count("””")
+    cleaned = clean_article_fields(
+        title=item.title,
+        body_text=item.body_text,
+        body_html=item.body_html,
+        source=item.source,
+        author=item.author,
+        column=item.column_name,
+    )
+    item.title = cleaned.title
+    item.body_text = cleaned.body_text
+    item.body_html = cleaned.body_html
+    item.source = cleaned.source
+    item.author = cleaned.author
+    item.column_name = cleaned.column
+    item.content_hash = content_hash(item.title, item.body_text)
+    item.cleaned = (cleaned.boilerplate_lines, quotes)
+    return item.cleaned
+
+
 class _Stats(Protocol):
     def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
 
@@ -199,22 +227,8 @@ class CleaningPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
             return item
-        before = (item.body_text or "").count("““") + (item.body_text or "").count("””")
-        cleaned = clean_article_fields(
-            title=item.title,
-            body_text=item.body_text,
-            body_html=item.body_html,
-            source=item.source,
-            author=item.author,
-            column=item.column_name,
-        )
-        item.title = cleaned.title
-        item.body_text = cleaned.body_text
-        item.body_html = cleaned.body_html
-        item.source = cleaned.source
-        item.author = cleaned.author
-        item.column_name = cleaned.column
+        boilerplate, quotes = item.cleaned if item.cleaned is not None else clean_item(item)
         self._inc("items")
-        self._inc("boilerplate_lines", cleaned.boilerplate_lines)
-        self._inc("quotes_collapsed", before)
+        self._inc("boilerplate_lines", boilerplate)
+        self._inc("quotes_collapsed", quotes)
         return item

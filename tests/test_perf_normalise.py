@@ -1,6 +1,6 @@
 """The fast ``normalise_text`` (behind every stored ``content_hash``) equals its definition.
 
-``pipelines.db.upsert.normalise_text`` skips ``unicodedata.normalize`` when it can (see
+``pipelines.fingerprint.normalise_text`` skips ``unicodedata.normalize`` when it can (see
 docs/performance.md); stored hashes must not change, so it is checked here against the plain
 definition, NFKC then zero-width characters removed then whitespace collapsed, on generated
 strings from the characters where NFKC, full-width forms and whitespace interact.
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.db.upsert import content_hash, normalise_text
+from pipelines.fingerprint import content_hash, normalise_text
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 # full-width ASCII and its neighbours, combining marks, compatibility ideographs, Hangul jamo,

@@ -1,4 +1,4 @@
-"""Extraction in worker processes (GOVNEWS_EXTRACT_WORKERS, crawler/spiders/pool.py).
+"""Extraction in worker processes (GOVNEWS_EXTRACT_WORKERS, crawler/pool.py).
 
 The pool must not change what is stored: a worker returns what inline extraction returns, an
 exception raised in a worker reaches the spider (which makes it an ``extraction_error`` reject),
@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from crawler.extract.article import extract_article
-from crawler.spiders.pool import ExtractPool, in_worker, resolve_workers
+from crawler.pool import WorkerPool, in_worker, resolve_workers
 
 URL = "http://www.example.gov.cn/xwzx/202405/t20240512_1.html"
 PAGE = """<html><head><title>区政府召开常务会议_区内动态</title></head><body>
@@ -64,7 +64,7 @@ def dies_in_worker(html: bytes, url: str, **kwargs: object) -> object:
     return extract_article(html, url)
 
 
-async def _warm(pool: ExtractPool) -> None:
+async def _warm(pool: WorkerPool) -> None:
     deadline = time.monotonic() + 120  # a generous bound for a busy machine, not a measurement
     while not pool.usable():
         assert not pool.broken
@@ -80,7 +80,7 @@ def test_resolve_workers() -> None:
 
 
 def test_zero_workers_is_inline() -> None:
-    pool = ExtractPool(0)
+    pool = WorkerPool(0)
     assert not pool.usable()
     page = asyncio.run(pool.run(extract_article, PAGE, URL, profile=None, http_charset=None))
     assert page == extract_article(PAGE, URL)
@@ -89,7 +89,7 @@ def test_zero_workers_is_inline() -> None:
 
 def test_worker_result_equals_inline() -> None:
     async def go() -> object:
-        pool = ExtractPool(1)
+        pool = WorkerPool(1)
         try:
             await _warm(pool)
             out = await pool.run(extract_article, PAGE, URL, profile=None, http_charset=None)
@@ -107,7 +107,7 @@ def test_worker_result_equals_inline() -> None:
 
 def test_exception_in_worker_reaches_the_caller() -> None:
     async def go() -> None:
-        pool = ExtractPool(1)
+        pool = WorkerPool(1)
         try:
             await _warm(pool)
             with pytest.raises(Boom, match="cannot read"):
@@ -126,7 +126,7 @@ def test_what_cannot_come_back_is_done_inline() -> None:
     runs inline (so the caller sees what inline extraction gives) and the pool stays up."""
 
     async def go() -> None:
-        pool = ExtractPool(1)
+        pool = WorkerPool(1)
         try:
             await _warm(pool)
             with pytest.raises(TwoArgError, match="7: cannot read"):
@@ -144,7 +144,7 @@ def test_what_cannot_come_back_is_done_inline() -> None:
 
 def test_killed_worker_falls_back_to_inline() -> None:
     async def go() -> None:
-        pool = ExtractPool(1)
+        pool = WorkerPool(1)
         try:
             await _warm(pool)
             page = await pool.run(dies_in_worker, PAGE, URL)

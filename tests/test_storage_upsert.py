@@ -10,7 +10,8 @@ from sqlalchemy import Engine, event
 
 from pipelines.db.migrate import upgrade
 from pipelines.db.session import make_engine, make_session_factory
-from pipelines.db.upsert import article_row, content_hash, upsert_articles
+from pipelines.db.upsert import article_row, upsert_articles
+from pipelines.fingerprint import content_hash
 from tests.storage_helpers import article, rows, scalar, utc
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)

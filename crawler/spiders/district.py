@@ -11,14 +11,14 @@ again, and a column stops paginating at the first list page that holds only know
 
 Settings read: ``GOVNEWS_SITES_DIRS`` (extra profile folders), ``GOVNEWS_MAX_PAGES`` (list pages
 per column when the profile sets none), ``GOVNEWS_DB`` (known articles),
-``GOVNEWS_EXTRACT_WORKERS`` (extraction in worker processes: :mod:`crawler.spiders.pool`).
+``GOVNEWS_EXTRACT_WORKERS`` (extraction in worker processes: :mod:`crawler.pool`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -27,7 +27,6 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.extract.article import extract_article
 from crawler.extract.counters import (
     FAMILY_RESOLVERS,
     CounterRequest,
@@ -35,11 +34,12 @@ from crawler.extract.counters import (
     parse_counter,
 )
 from crawler.extract.listing import extract_listing
-from crawler.extract.types import ExtractedArticle, ExtractedListing
+from crawler.extract.types import ExtractedListing
 from crawler.incremental import load_known_urls, previous_run_incomplete
 from crawler.items import ArticleItem, RejectItem
+from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
-from crawler.spiders.pool import ExtractPool, resolve_workers
+from crawler.spiders.prepare import prepare_article
 from crawler.spiders.responses import (
     content_type,
     counter_request,
@@ -98,7 +98,7 @@ class DistrictSpider(scrapy.Spider):
         self.since = date.fromisoformat(since) if isinstance(since, str) and since else None
         self.since = since if isinstance(since, date) else self.since
         self._counter_keys: set[tuple[str, str, bytes]] = set()
-        self._pool: ExtractPool | None = None
+        self._pool: WorkerPool | None = None
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -111,10 +111,10 @@ class DistrictSpider(scrapy.Spider):
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"govnews/spider/{key}", count)
 
-    def _extract_pool(self) -> ExtractPool:
+    def _extract_pool(self) -> WorkerPool:
         if self._pool is None:
             workers = resolve_workers(self.settings.get("GOVNEWS_EXTRACT_WORKERS"))
-            self._pool = ExtractPool(workers, lambda: self._stat("extracted_in_worker"))
+            self._pool = WorkerPool(workers, lambda: self._stat("extracted_in_worker"))
         return self._pool
 
     def closed(self, reason: str) -> None:
@@ -221,44 +221,25 @@ class DistrictSpider(scrapy.Spider):
             self._stat("not_html")
             return [RejectItem(response.url, self.site_name, "not_html", ctype or None)]
         try:
-            page = await self._extract_pool().run(
-                extract_article,
+            item = await self._extract_pool().run(
+                prepare_article,
                 response.body,
                 response.url,
+                site=self.site_name,
                 profile=self.profile,
                 http_charset=http_charset(response),
             )
         except Exception as exc:
             self.logger.exception("extraction failed for %s", response.url)
             return [RejectItem(response.url, self.site_name, "extraction_error", repr(exc)[:500])]
-        return list(self._article_output(response, page))
+        return list(self._article_output(response, item))
 
-    def _article_output(self, response: TextResponse, page: ExtractedArticle) -> Iterator[Any]:
+    def _article_output(self, response: TextResponse, item: ArticleItem) -> Iterator[Any]:
         """The article item, or the request for its view counter that will carry it on."""
-        published = page.published_at
+        published = item.published_at
         if self.since and published and published.astimezone(SHANGHAI).date() < self.since:
             self._stat("older_than_since")
             return
-        item = ArticleItem(
-            url=response.url,
-            site=self.site_name,
-            title=page.title,
-            published_at=page.published_at,
-            published_raw=page.published_raw,
-            views=page.views,
-            views_raw=page.views_raw,
-            views_dynamic=page.views_dynamic,
-            views_method="static" if page.views is not None else None,
-            body_text=page.body_text,
-            body_html=page.body_html,
-            source=page.source,
-            author=page.author,
-            column_name=page.column,
-            canonical_url=page.canonical_url,
-            attachments=list(page.attachments),
-            methods=dict(page.methods),
-            fetched_at=datetime.now(UTC),
-        )
         if item.views is None:
             counter = find_counter(response.text, response.url, self.profile)
             if counter is not None:

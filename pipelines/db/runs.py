@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Row, Table, insert, select, text, update
+from sqlalchemy import ColumnElement, Engine, Row, Table, insert, select, text, update
 from sqlalchemy.engine import Connection
 
 from pipelines.db.models import CrawlRun
@@ -188,8 +188,11 @@ def start_run(
         return int(result.scalar_one())
 
 
-def heartbeat(conn: Connection, run_id: int, now: datetime | None = None, **totals: int) -> None:
-    """Move the heartbeat (and running totals such as items=, rejects=) in the caller's txn."""
+def heartbeat(
+    conn: Connection, run_id: int, now: datetime | None = None, **totals: int | ColumnElement[Any]
+) -> None:
+    """Move the heartbeat (and running totals such as items=, rejects=: numbers, or
+    expressions such as ``RUNS.c.rejects + 3``) in the caller's transaction."""
     conn.execute(
         update(RUNS).where(RUNS.c.id == run_id).values(heartbeat_at=now or utcnow(), **totals)
     )

@@ -1,28 +1,36 @@
-"""Worker processes for the spider's pure extraction calls, so a crawl can use a second core.
+"""Worker processes beside Scrapy's reactor, so a crawl can use a second core.
 
-Scrapy runs every callback, pipeline and the downloader on one thread; article extraction is
-pure CPU work (bytes in, picklable dataclass out) costing about as much as a whole bare fetch.
-:class:`ExtractPool` runs it in worker processes while the reactor keeps fetching and storing:
-the spider ``await``\\ s :meth:`ExtractPool.run` (the asyncio reactor, ``TWISTED_REACTOR``).
+Scrapy runs every callback, pipeline and the downloader on one thread, and that thread is a
+crawl's bottleneck. Two kinds of work leave it for a :class:`WorkerPool`:
+
+- article and list-page extraction (the spider): pure CPU work, bytes in and a picklable
+  dataclass out, costing about as much as a whole bare fetch;
+- the storage pipeline's batch writes (:mod:`pipelines.storage`): SQLAlchemy's statement and
+  parameter handling holds the GIL, so on a writer *thread* it still stopped the reactor for
+  about 0.6 ms per article; in a process it does not.
+
+Callers ``await`` :meth:`WorkerPool.run` (the asyncio reactor, ``TWISTED_REACTOR``).
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: each of its calls crosses two helper
 threads (a queue feeder and a result manager) that contend with the reactor for the GIL, about
 0.5 ms of the reactor process's CPU per call, a sixth of what a bare Scrapy fetch costs. Here
-each worker is a plain child process (``python -m crawler.spiders.poolworker``, so a running
-reactor is never forked and no ``__main__`` is re-imported) joined by a socket pair that the
-asyncio loop itself reads and writes: a call is one length-prefixed pickle each way, about
-0.07 ms of the reactor's CPU (``benchmarks/crawl.py``, docs/performance.md).
+each worker is a plain child process (``python -m crawler.poolworker``, so a running reactor is
+never forked and no ``__main__`` is re-imported) joined by a socket pair that the asyncio loop
+itself reads and writes: a call is one length-prefixed pickle each way, about 0.07 ms of the
+reactor's CPU (``benchmarks/crawl.py``, docs/performance.md).
 
-- workers start on first use; until a worker has said it is ready (its imports done), calls run
-  inline, so a small crawl never waits for interpreter start-up;
+- workers start on first use (or :meth:`WorkerPool.start`); until a worker has said it is ready
+  (its ``warm`` modules imported), calls run inline, so a small crawl never waits for
+  interpreter start-up;
 - functions travel by reference, so they must be importable module-level functions;
+- one worker answers its calls in the order they were sent;
 - an exception raised by the function in a worker is re-raised to the caller, as inline;
-- a worker that dies, or a call or result that cannot be pickled, falls back to inline
-  extraction (for the rest of the crawl when a worker died), so the crawl itself never fails
+- a worker that dies, or a call or result that cannot be pickled, falls back to running the
+  call inline (for the rest of the crawl when a worker died), so the crawl itself never fails
   because of the pool;
-- ``workers`` is ``GOVNEWS_EXTRACT_WORKERS``: ``0`` = always inline, ``auto`` = one worker when
-  this process may run on more than one CPU (one is enough: the reactor thread stays the
-  bottleneck), else inline; see docs/performance.md.
+- for extraction, ``workers`` is ``GOVNEWS_EXTRACT_WORKERS``: ``0`` = always inline, ``auto`` =
+  one worker when this process may run on more than one CPU (one is enough: the reactor thread
+  stays the bottleneck), else inline; see docs/performance.md.
 """
 
 from __future__ import annotations
@@ -49,9 +57,11 @@ log = logging.getLogger(__name__)
 FRAME_HEADER = struct.Struct("!Qq")
 #: the call id of the worker's "ready" frame, sent once its imports are done
 READY = -1
+#: what an extraction worker imports before it says it is ready
+EXTRACTION_MODULES = ("crawler.spiders.prepare", "crawler.extract.listing")
 #: set in a worker's environment (tests use it to act differently there)
 WORKER_ENV = "GOVNEWS_POOL_WORKER"
-#: calls handed to one worker at a time (the rest wait in the pool, see ExtractPool._dispatch)
+#: calls handed to one worker at a time (the rest wait in the pool, see WorkerPool._dispatch)
 IN_FLIGHT = 2
 #: replies: the function returned / raised / its result could not be pickled back
 OK, RAISED, UNPICKLABLE = "ok", "raised", "unpicklable"
@@ -86,7 +96,7 @@ class _Channel(asyncio.Protocol):
     """The reactor's end of one worker's socket: frames out, replies in, futures resolved."""
 
     def __init__(
-        self, pool: ExtractPool, process: subprocess.Popen[bytes], sock: socket.socket
+        self, pool: WorkerPool, process: subprocess.Popen[bytes], sock: socket.socket
     ) -> None:
         self.pool = pool
         self.process = process
@@ -127,7 +137,7 @@ class _Channel(asyncio.Protocol):
         self.lost, self.ready = True, False
         for future in self.pending.values():
             if not future.done():
-                future.set_exception(WorkerLost(f"extraction worker ended ({exc or 'EOF'})"))
+                future.set_exception(WorkerLost(f"{self.pool.name} worker ended ({exc or 'EOF'})"))
         self.pending.clear()
         self.pool._worker_lost(self)
 
@@ -151,12 +161,22 @@ def _factory(channel: _Channel) -> Callable[[], _Channel]:
     return lambda: channel
 
 
-class ExtractPool:
-    """Runs pure functions in worker processes when warm, inline otherwise (see module doc)."""
+class WorkerPool:
+    """Runs module-level functions in worker processes when warm, inline otherwise (see the
+    module doc); ``name`` is what log lines call the workers."""
 
-    def __init__(self, workers: int, on_remote: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        workers: int,
+        on_remote: Callable[[], None] | None = None,
+        *,
+        warm: tuple[str, ...] = EXTRACTION_MODULES,
+        name: str = "extraction",
+    ) -> None:
         self.workers = workers
         self.on_remote = on_remote  # called after each call answered by a worker (a stat)
+        self.warm = warm
+        self.name = name
         self.broken = False
         self.remote_calls = 0
         self._started = False
@@ -172,14 +192,19 @@ class ExtractPool:
         """Whether the next :meth:`run` goes to a worker (starts the workers on first call)."""
         if self.workers <= 0 or self.broken:
             return False
-        if not self._started:
-            self._started = True
-            try:
-                self._start()
-            except Exception as exc:  # no loop, no processes here: stay inline
-                self._give_up(exc)
-                return False
+        self.start()
         return any(ch.ready for ch in self._channels)
+
+    def start(self) -> None:
+        """Start the workers now (once), so that they are warm by the first call; needs a
+        running asyncio loop, else the pool stays inline."""
+        if self._started or self.workers <= 0 or self.broken:
+            return
+        self._started = True
+        try:
+            self._start()
+        except Exception as exc:  # no loop, no processes here: stay inline
+            self._give_up(exc)
 
     def _start(self) -> None:
         loop = asyncio.get_running_loop()
@@ -191,7 +216,13 @@ class ExtractPool:
             ours, theirs = socket.socketpair()
             try:
                 process = subprocess.Popen(
-                    [sys.executable, "-m", "crawler.spiders.poolworker", str(theirs.fileno())],
+                    [
+                        sys.executable,
+                        "-m",
+                        "crawler.poolworker",
+                        str(theirs.fileno()),
+                        *self.warm,
+                    ],
                     pass_fds=(theirs.fileno(),),
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
@@ -215,7 +246,7 @@ class ExtractPool:
 
     def _give_up(self, exc: BaseException | None) -> None:
         if not self.broken:
-            log.warning("extraction pool unusable (%r): extracting inline from now on", exc)
+            log.warning("%s workers unusable (%r): running inline from now on", self.name, exc)
         self.broken = True
         self.shutdown()
 
@@ -225,7 +256,7 @@ class ExtractPool:
             while queue:
                 future = queue.popleft()[2]
                 if not future.done():
-                    future.set_exception(WorkerLost("extraction pool shut down"))
+                    future.set_exception(WorkerLost(f"{self.name} workers shut down"))
         channels, self._channels = self._channels, []
         processes, self._processes = self._processes, []
         for channel in channels:

@@ -1,22 +1,23 @@
-"""One extraction worker: ``python -m crawler.spiders.poolworker FD`` (started by the pool).
+"""One pool worker: ``python -m crawler.poolworker FD [MODULE ...]`` (started by the pool).
 
 Reads frames (length and call id, then a pickle of ``(function, args, kwargs)``) from the
 socket ``FD`` and answers each under the same call id with a pickle of ``(status, value)``: the
 result, the exception raised, or a note that the result could not be pickled. It says it is
-ready once the extraction modules are imported, and exits when the reactor closes its end.
-See :mod:`crawler.spiders.pool`.
+ready once the ``MODULE`` arguments are imported, and exits when the reactor closes its end.
+See :mod:`crawler.pool`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import pickle
 import socket
 import sys
 from typing import Any, BinaryIO
 
-from crawler.spiders.pool import FRAME_HEADER, OK, RAISED, READY, UNPICKLABLE
+from crawler.pool import EXTRACTION_MODULES, FRAME_HEADER, OK, RAISED, READY, UNPICKLABLE
 
 #: added to the worker's nice value (docs/performance.md: ≈ 5 % more pages/s on two CPUs)
 WORKER_NICENESS = 10
@@ -32,10 +33,11 @@ def _write(out: BinaryIO, call_id: int, status: str, value: Any) -> None:
     out.flush()
 
 
-def serve(sock: socket.socket) -> None:
-    """Answer calls until the other end closes the socket."""
-    import crawler.extract.article
-    import crawler.extract.listing  # noqa: F401  (the warm-up: later calls start at once)
+def serve(sock: socket.socket, warm: list[str] | tuple[str, ...] = EXTRACTION_MODULES) -> None:
+    """Answer calls until the other end closes the socket; ``warm`` modules are imported first
+    so that later calls start at once."""
+    for module in warm:
+        importlib.import_module(module)
 
     stream: BinaryIO = sock.makefile("rwb", buffering=1 << 16)  # type: ignore[assignment]
     _write(stream, READY, OK, None)
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
         # the reactor thread is the crawl's bottleneck and this worker has slack (busy about
         # half the time): when they share a CPU, the scheduler should favour the reactor
         os.nice(WORKER_NICENESS)
-    serve(socket.socket(fileno=int(args[0])))
+    serve(socket.socket(fileno=int(args[0])), args[1:] or EXTRACTION_MODULES)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,184 @@
+"""Writing one batch of items (articles, view readings, rejects) in one transaction.
+
+Used by :class:`pipelines.storage.StoragePipeline`, inline or in its writer process (a
+:class:`crawler.pool.WorkerPool` worker that imports this module and nothing heavier: no Scrapy,
+no Alembic). A failed batch is retried item by item, and an item the database refuses becomes
+a ``storage_error`` reject, so one bad row never costs the rest of its batch.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from crawler.items import ArticleItem, RejectItem, ViewReadingItem
+from pipelines.db.models import Article, Reject, ViewCount
+from pipelines.db.runs import RUNS, heartbeat, utcnow
+from pipelines.db.session import make_engine, make_session_factory
+from pipelines.db.upsert import article_row, as_utc, set_latest_views, upsert_articles
+
+logger = logging.getLogger(__name__)
+Stored = ArticleItem | RejectItem | ViewReadingItem
+VIEW_COUNTS: Table = ViewCount.__table__  # type: ignore[assignment]
+REJECTS: Table = Reject.__table__  # type: ignore[assignment]
+
+
+class Written(NamedTuple):
+    """What one batch wrote."""
+
+    articles: int
+    rejects: int
+    readings: int
+    errors: int = 0
+
+
+class Target(NamedTuple):
+    """Where a batch goes: all a writer process needs besides the batch (it is pickled)."""
+
+    db_url: str
+    run_id: int | None
+    site: str
+
+
+_FACTORIES: dict[str, tuple[Engine, sessionmaker[Session]]] = {}
+
+
+def write_batch(target: Target, batch: list[Stored]) -> Written:
+    """:func:`store_batch` with this process's own engine for ``target.db_url`` (the writer
+    process keeps one per URL for its lifetime)."""
+    if target.db_url not in _FACTORIES:
+        engine = make_engine(target.db_url)
+        _FACTORIES[target.db_url] = (engine, make_session_factory(engine))
+    return store_batch(_FACTORIES[target.db_url][1], target, batch)
+
+
+@atexit.register
+def _dispose_engines() -> None:
+    """Close the writer's connections cleanly (SQLite checkpoints its WAL on the last close)."""
+    while _FACTORIES:
+        _FACTORIES.popitem()[1][0].dispose()
+
+
+def store_batch(factory: sessionmaker[Session], target: Target, batch: list[Stored]) -> Written:
+    """Write one batch in one transaction; if that fails, item by item (bad ones rejected)."""
+    errors = 0
+    try:
+        counts = _write(factory, target, batch)
+    except SQLAlchemyError as exc:
+        logger.warning("batch of %d failed (%s); writing item by item", len(batch), exc)
+        counts = (0, 0, 0)
+        for item in batch:
+            try:
+                one = _write(factory, target, [item])
+            except SQLAlchemyError as item_exc:
+                logger.error("cannot store %s: %s", getattr(item, "url", "?"), item_exc)
+                errors += 1
+                site = getattr(item, "site", None) or target.site
+                reject = RejectItem(item.url, site or "?", "storage_error", str(item_exc)[:2000])
+                try:
+                    one = _write(factory, target, [reject])
+                except SQLAlchemyError:
+                    continue
+            counts = (counts[0] + one[0], counts[1] + one[1], counts[2] + one[2])
+    return Written(*counts, errors=errors)
+
+
+def _write(
+    factory: sessionmaker[Session], target: Target, batch: list[Stored]
+) -> tuple[int, int, int]:
+    """One transaction; returns (articles upserted, rejects, view_counts rows)."""
+    now = utcnow()
+    run_id = target.run_id
+    articles = [i for i in batch if isinstance(i, ArticleItem)]
+    rejects = [i for i in batch if isinstance(i, RejectItem)]
+    readings = [i for i in batch if isinstance(i, ViewReadingItem)]
+    reject_rows: list[dict[str, Any]] = []
+    view_rows: list[dict[str, Any]] = []
+    with factory.begin() as session:
+        rows = []
+        for art in articles:
+            if art.title and art.body_text:
+                rows.append(article_row(art, seen_at=art.fetched_at or now, crawl_run_id=run_id))
+            else:  # validation should have caught this; never lose it silently
+                reason = "missing_title" if not art.title else "missing_body"
+                rejects.append(RejectItem(art.url, art.site, reason, "reached storage"))
+        ids = upsert_articles(session, rows)
+        for art in articles:
+            if art.views is not None and art.url in ids:
+                view_rows.append(
+                    _view_row(
+                        run_id,
+                        ids[art.url],
+                        art.views,
+                        art.views_method,
+                        art.views_self_incremented,
+                        art.fetched_at or now,
+                    )
+                )
+        if readings:
+            known = _ids_for(session, [r.url for r in readings])
+            latest: dict[int, int] = {}
+            for r in readings:
+                if r.url not in known:
+                    detail = f"view reading {r.views} for an unknown URL"
+                    rejects.append(RejectItem(r.url, target.site, "unknown_article", detail))
+                    continue
+                obs = r.observed_at or now
+                view_rows.append(
+                    _view_row(run_id, known[r.url], r.views, r.method, r.self_incremented, obs)
+                )
+                latest[known[r.url]] = r.views
+            set_latest_views(session, latest)
+        for rej in rejects:
+            reject_rows.append(
+                {
+                    "url": rej.url,
+                    "site": rej.site,
+                    "reason": rej.reason[:100],
+                    "detail": rej.detail,
+                    "crawl_run_id": run_id,
+                    "created_at": now,
+                }
+            )
+        if view_rows:
+            session.execute(insert(VIEW_COUNTS), view_rows)
+        if reject_rows:
+            session.execute(insert(REJECTS), reject_rows)
+        if run_id is not None:  # running totals move with the rows, in the same transaction
+            heartbeat(
+                session.connection(),
+                run_id,
+                now,
+                items=RUNS.c["items"] + len(ids),
+                rejects=RUNS.c.rejects + len(reject_rows),
+            )
+    return len(ids), len(reject_rows), len(view_rows)
+
+
+def _view_row(
+    run_id: int | None,
+    article_id: int,
+    views: int,
+    method: str | None,
+    self_inc: bool,
+    at: datetime,
+) -> dict[str, Any]:
+    return {
+        "article_id": article_id,
+        "observed_at": as_utc(at),
+        "views": views,
+        "method": method[:50] if method else None,
+        "self_incremented": bool(self_inc),
+        "crawl_run_id": run_id,
+    }
+
+
+def _ids_for(session: Session, urls: list[str]) -> dict[str, int]:
+    stmt = select(Article.url, Article.id).where(Article.url.in_(set(urls)))
+    return {url: int(id_) for url, id_ in session.execute(stmt)}
