@@ -12,6 +12,8 @@ Environment variables (all optional):
 - ``GOVNEWS_HTTPCACHE_DIR``: where list pages are kept for it (default ~/.cache/govnews/httpcache).
 - ``GOVNEWS_EXTRACT_WORKERS``: processes that extract pages beside the reactor: ``auto`` (default:
   one when more than one CPU is available to this process), ``0`` (inline) or a number.
+- ``GOVNEWS_STORE_WRITER``: ``0`` writes batches on the reactor thread instead of in a writer
+  process (default on; pipelines/storage.py).
 """
 
 from __future__ import annotations
@@ -31,9 +33,15 @@ GOVNEWS_REDIS_URL = os.environ.get("GOVNEWS_REDIS_URL", "")
 GOVNEWS_BATCH_SIZE = int(os.environ.get("GOVNEWS_BATCH_SIZE", "100"))
 GOVNEWS_MAX_PAGES = 200  # list pages per column: bounds pagination traps
 GOVNEWS_MAX_BODY_BYTES = 10 * 1024 * 1024
-# extraction in worker processes (crawler/spiders/pool.py): inline until the first one is up,
+# extraction in worker processes (crawler/pool.py): inline until the first one is up,
 # inline for good if a worker dies; see docs/performance.md for the figures behind "auto"
 GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "auto")
+# batches written in a writer process (pipelines/storage.py), off the reactor thread's GIL
+GOVNEWS_STORE_WRITER = os.environ.get("GOVNEWS_STORE_WRITER", "1").lower() not in (
+    "0",
+    "false",
+    "no",
+)
 
 USER_AGENT = f"govnews/{__version__} (+{GOVNEWS_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
@@ -57,7 +65,6 @@ RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 10
-DEPTH_LIMIT = 0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
@@ -69,12 +76,24 @@ ITEM_PIPELINES = {
 }
 
 LOG_LEVEL = os.environ.get("GOVNEWS_LOG_LEVEL", "INFO")
+# no per-page "Crawled"/"Scraped from" records below LOG_LEVEL (crawler/logformatter.py)
+LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 
 EXTENSIONS = {
     "crawler.extensions.ProgressReporter": 500,
+    "crawler.extensions.GcTuning": 0,
+}
+# Scrapy's own collector answers every lookup through a deprecation shim (crawler/stats.py)
+STATS_CLASS = "crawler.stats.StatsCollector"
+# Components a govnews crawl has no use for, each a layer every request or item passes through:
+# depth tracking (pagination is bounded by GOVNEWS_MAX_PAGES, not DEPTH_LIMIT) and a check that
+# warns spider authors who copy request meta.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 GOVNEWS_PROGRESS = False
 GOVNEWS_PROGRESS_INTERVAL = 5.0
