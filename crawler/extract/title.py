@@ -91,14 +91,16 @@ def _lead(el: Element) -> tuple[Element, str] | None:
     return first, " ".join(el.text.split())
 
 
-def _chrome_names(layout: Layout) -> set[str]:
-    """Short texts shown in headers/logos/nav (the site's name among them)."""
+def _chrome_names(layout: Layout, candidates: set[str]) -> set[str]:
+    """Those of ``candidates`` (squashed texts) that headers/logos/nav show (the site's name
+    among them). Only elements whose text is a candidate have their ancestors looked at."""
+    wanted = {c for c in candidates if 4 <= len(c) <= 40}
     names: set[str] = set()
-    for el, (start, end) in layout.spans.items():
+    for el, (start, end) in layout.spans.items() if wanted else ():
         if end - start > 60:
             continue
         sq = squash(layout.text[start:end])
-        if 4 <= len(sq) <= 40 and sq not in names and _in_chrome(el):
+        if sq in wanted and sq not in names and _in_chrome(el):
             names.add(sq)
     return names
 
@@ -117,7 +119,7 @@ def find_title(
     refs = [(r, w) for r, w in refs if len(r) >= 4 and r != site]
     if len(parts) <= 1 and not meta.get("title"):
         # a <title> without a suffix that the header/logo also shows is the site's name
-        names = _chrome_names(layout)
+        names = _chrome_names(layout, {r for r, _ in refs})
         refs = [(r, w) for r, w in refs if r not in names]
     best: tuple[float, Element, str, str] | None = None
     max_len = max((len(r) for r, _ in refs), default=0) * 2 + 4
