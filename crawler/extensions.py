@@ -80,19 +80,31 @@ class GcTuning:
     the extraction tables) lives as long as the process; the collector's full passes still
     walked all of it, and a crawl allocates so fast that a pass ran every few pages: ≈ 1.2 s of a
     3000-page crawl's reactor thread, 0.4 s after (``benchmarks/crawl.py``,
-    docs/performance.md). Objects allocated later are still collected as usual.
+    docs/performance.md). Objects allocated later are still collected as usual. When the engine
+    stops, both are undone, so a process that runs several crawls (a script, the tests) does not
+    keep each one's leftovers frozen.
     """
 
     #: allocations (net of deallocations) between two youngest-generation passes (Python: 700)
     GEN0_THRESHOLD = 10_000
 
+    def __init__(self) -> None:
+        self.saved: tuple[int, int, int] | None = None
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GcTuning:
         ext = cls()
         crawler.signals.connect(ext.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(ext.engine_stopped, signal=signals.engine_stopped)
         return ext
 
     def engine_started(self) -> None:
         gc.freeze()  # no collect() first: a full pass here would cost more than it frees
-        gen0, gen1, gen2 = gc.get_threshold()
+        self.saved = gen0, gen1, gen2 = gc.get_threshold()
         gc.set_threshold(max(self.GEN0_THRESHOLD, gen0), gen1, gen2)
+
+    def engine_stopped(self) -> None:
+        if self.saved is not None:
+            gc.unfreeze()
+            gc.set_threshold(*self.saved)
+            self.saved = None

@@ -67,6 +67,10 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Scrapy 2.19's RemoteControl extension serves an HTTP endpoint that runs any Python sent to it
+# (its token in a file under the user's home); a crawler has no use for that, and importing it
+# alone (aiohttp) cost 0.4 s of every crawl's start. Not even loaded.
+REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 100,
@@ -85,6 +89,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 EXTENSIONS = {
     "crawler.extensions.ProgressReporter": 500,
     "crawler.extensions.GcTuning": 0,
+    "scrapy.extensions.remote_control.RemoteControl": None,
 }
 # Scrapy's own collector answers every lookup through a deprecation shim (crawler/stats.py)
 STATS_CLASS = "crawler.stats.StatsCollector"

@@ -18,9 +18,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from scrapy import Spider
+from scrapy.utils.test import get_crawler
 
 from crawler.extract.article import extract_article
+from crawler.items import ArticleItem
 from crawler.pool import WorkerPool, in_worker, resolve_workers
+from crawler.spiders.prepare import prepare_article
+from crawler.stats import StatsCollector
+from pipelines.cleaning import CleaningPipeline
+from pipelines.fingerprint import content_hash
 
 URL = "http://www.example.gov.cn/xwzx/202405/t20240512_1.html"
 PAGE = """<html><head><title>区政府召开常务会议_区内动态</title></head><body>
@@ -156,6 +163,45 @@ def test_killed_worker_falls_back_to_inline() -> None:
             pool.shutdown()
 
     asyncio.run(go())
+
+
+# -- the worker cleans and hashes the item; the pipelines then do not repeat it ---------------
+
+
+def test_prepared_item_equals_the_pipelines_cleaning_and_is_cleaned_once() -> None:
+    prepared = prepare_article(PAGE, URL, site="teststadt")
+    assert prepared.cleaned == (0, 2)  # ““ and ”” collapsed; the extractor already left 打印本页
+    assert prepared.content_hash == content_hash(prepared.title, prepared.body_text)
+    assert "““" not in (prepared.body_text or "") and "打印本页" not in (prepared.body_text or "")
+    assert "<script" not in (prepared.body_html or "") and "onclick" not in (
+        prepared.body_html or ""
+    )
+
+    # the same page extracted raw and cleaned by the pipeline ends the same
+    page = extract_article(PAGE, URL)
+    raw = ArticleItem(
+        url=URL,
+        site="teststadt",
+        title=page.title,
+        body_text=page.body_text,
+        body_html=page.body_html,
+        source=page.source,
+        author=page.author,
+        column_name=page.column,
+    )
+    stats = StatsCollector(get_crawler(Spider))
+    CleaningPipeline(stats).process_item(raw)
+    for name in ("title", "body_text", "body_html", "source", "author", "column_name"):
+        assert getattr(raw, name) == getattr(prepared, name), name
+    assert (raw.cleaned, raw.content_hash) == (prepared.cleaned, prepared.content_hash)
+
+    # an item that arrives cleaned passes as it is, and is still counted
+    before = (prepared.title, prepared.body_text, prepared.body_html)
+    assert CleaningPipeline(stats).process_item(prepared) is prepared
+    assert (prepared.title, prepared.body_text, prepared.body_html) == before
+    assert stats.get_value("govnews/cleaning/items") == 2
+    assert stats.get_value("govnews/cleaning/boilerplate_lines") is None  # none, twice
+    assert stats.get_value("govnews/cleaning/quotes_collapsed") == 4
 
 
 # -- a whole crawl: one worker stores exactly what inline extraction stores ------------------

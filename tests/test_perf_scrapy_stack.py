@@ -1,0 +1,110 @@
+"""The Scrapy stack a govnews crawl runs with (crawler/settings.py): what is off, and that the
+leaner replacements behave as Scrapy's own (docs/performance.md, third round)."""
+
+from __future__ import annotations
+
+import gc
+import logging
+from collections.abc import Iterator
+
+import pytest
+from scrapy import Spider
+from scrapy.http import HtmlResponse, Request
+from scrapy.settings import Settings
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+
+from crawler.extensions import GcTuning
+from crawler.logformatter import LogFormatter
+from crawler.stats import StatsCollector
+
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return get_project_settings()
+
+
+def _enabled(settings: Settings, name: str) -> list[str]:
+    from scrapy.utils.conf import build_component_list
+
+    return [str(c) for c in build_component_list(settings.getwithbase(name))]
+
+
+def test_no_remote_code_execution_endpoint(settings: Settings) -> None:
+    """Scrapy's RemoteControl runs Python sent over HTTP; the telnet console is a shell."""
+    assert not settings.getbool("REMOTE_CONTROL_ENABLED")
+    assert not settings.getbool("TELNETCONSOLE_ENABLED")
+    assert not any("remote_control" in c for c in _enabled(settings, "EXTENSIONS"))
+
+
+def test_unused_spider_middlewares_are_off(settings: Settings) -> None:
+    enabled = _enabled(settings, "SPIDER_MIDDLEWARES")
+    assert not any("DepthMiddleware" in c or "MetaCopyDetection" in c for c in enabled)
+    # the ones that do something for a crawl stay
+    assert any("HttpErrorMiddleware" in c for c in enabled)
+    assert any("RefererMiddleware" in c for c in enabled)
+    assert any("UrlLengthMiddleware" in c for c in enabled)
+
+
+def test_stats_collector_keeps_scrapys_behaviour(settings: Settings) -> None:
+    crawler = get_crawler(Spider, {"STATS_CLASS": settings.get("STATS_CLASS")})
+    stats = crawler.stats
+    assert isinstance(stats, StatsCollector)
+    stats.inc_value("pages")
+    stats.inc_value("pages", 2)
+    stats.max_value("depth", 3)
+    stats.max_value("depth", 1)
+    stats.min_value("first", 5)
+    stats.min_value("first", 2)
+    stats.set_value("reason", "finished")
+    assert stats.get_value("pages") == 3
+    assert stats.get_value("missing", 7) == 7
+    assert stats.get_stats() == {"pages": 3, "depth": 3, "first": 2, "reason": "finished"}
+
+
+def _formatter(level: str) -> LogFormatter:
+    crawler = get_crawler(Spider, {"LOG_LEVEL": level})
+    formatter = build_from_crawler(LogFormatter, crawler)
+    assert isinstance(formatter, LogFormatter)
+    return formatter
+
+
+def test_log_formatter_skips_per_page_lines_only_below_their_level() -> None:
+    spider = Spider("t")
+    request = Request("http://127.0.0.1:1/a.html")
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    quiet, verbose = _formatter("INFO"), _formatter("DEBUG")
+    assert quiet.crawled(request, response, spider) is None
+    assert quiet.scraped({"a": 1}, response, spider) is None
+    crawled = verbose.crawled(request, response, spider)
+    scraped = verbose.scraped({"a": 1}, response, spider)
+    assert crawled is not None and crawled["level"] == logging.DEBUG
+    assert crawled["args"]["status"] == 200
+    assert scraped is not None and scraped["args"]["item"] == {"a": 1}
+    # the other messages (dropped items, errors) are Scrapy's, at every level
+    from scrapy.exceptions import DropItem
+
+    dropped = quiet.dropped({"a": 1}, DropItem("bad", log_level="INFO"), response, spider)
+    assert dropped is not None and "bad" in str(dropped["args"]["exception"])
+
+
+@pytest.fixture
+def unfreeze() -> Iterator[None]:
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
+def test_gc_tuning_freezes_startup_objects_for_the_crawl_only(unfreeze: None) -> None:
+    gc.unfreeze()
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    tuning = GcTuning()
+    tuning.engine_started()
+    assert gc.get_freeze_count() > 1000  # at least the modules' objects
+    assert gc.get_threshold()[0] == max(GcTuning.GEN0_THRESHOLD, before[0])
+    tuning.engine_stopped()
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
