@@ -22,7 +22,8 @@ concurrency, no download delay, no autothrottle, robots.txt off:
 CPU (user+sys) are measured inside each child around the crawl itself (not the interpreter's
 imports); pages/CPU-s is the steadier figure on a busy machine. Pages
 are Scrapy's ``response_received_count``; peak RSS is the child's ``VmHWM``. With
-``--repeat`` the best run of each is reported. Prints pages/s, the ratio to (a) and peak RSS.
+``--repeat`` the runs alternate between the crawlers, the table shows the best run of each and
+the medians follow it. Prints pages/s, the ratio to (a) and peak RSS.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ import importlib
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -315,6 +317,7 @@ def main(argv: list[str] | None = None) -> None:
             f"GOVNEWS_EXTRACT_WORKERS {os.environ.get('GOVNEWS_EXTRACT_WORKERS', 'auto')}"
         )
         best: dict[str, dict[str, Any]] = {}
+        runs: dict[str, list[float]] = {}
         with tempfile.TemporaryDirectory(prefix="govnews-bench-") as tmp:
             for _ in range(args.repeat):
                 for kind in kinds:
@@ -334,6 +337,7 @@ def main(argv: list[str] | None = None) -> None:
                     r["cpu_rate"] = r["pages"] / max(r["cpu"], 1e-9)
                     if r["pages"] != expected:
                         print(f"warning: {kind} fetched {r['pages']} pages, expected {expected}")
+                    runs.setdefault(kind, []).append(r[args.by])
                     if kind not in best or r[args.by] > best[kind][args.by]:
                         best[kind] = r
     finally:
@@ -352,6 +356,12 @@ def main(argv: list[str] | None = None) -> None:
             f"{r['cpu']:>6.2f} {r['cpu_rate']:>11.1f} {cpu_ratio:>6.2f} {r['rss_mib']:>8.1f}  "
             f"{r.get('articles', '-')}"
         )
+    if args.repeat > 1 and base:
+        # the best run of each is what the table compares; the medians show the spread
+        mid = {kind: statistics.median(values) for kind, values in runs.items()}
+        print(f"\nmedian of {args.repeat} runs ({args.by}):")
+        for kind, value in mid.items():
+            print(f"{kind:<9} {value:>8.1f}  ratio {value / mid['bare']:.2f}")
     print("\nload average at the end:", " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 

@@ -113,6 +113,7 @@ class StoragePipeline:
             if len(self.buffer) >= self.batch_size:
                 self.flush()
                 if len(self._pending) > MAX_PENDING_BATCHES:  # the database is behind: wait
+                    self._inc("govnews/storage/writer_waits")
                     return self._after(self._pending[0], item)
         return item
 

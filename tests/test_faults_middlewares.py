@@ -180,3 +180,54 @@ def _redirect(location: str, url: str = "http://127.0.0.1:8000/a.html", **meta: 
 def test_redirect_guard(location: str, meta: dict[str, Any], reason: str | None) -> None:
     mw = RedirectGuardMiddleware.from_crawler(_crawler(REDIRECT_MAX_TIMES=3))
     assert _refusal(mw, "process_response", *_redirect(location, **meta)) == reason
+
+
+# -- meta refresh: Scrapy's redirects, without decoding bodies that have none ---------------------
+
+REFRESH = '<meta http-equiv="Refresh" content="0; url=/zwgk/zwdt/index.html">'
+QUIET = "<p>区政府召开常务会议，研究部署重点工作。</p>"
+
+
+def _html(body: bytes, content_type: bytes = b"text/html; charset=utf-8") -> Any:
+    from scrapy.http import HtmlResponse
+
+    url = "http://127.0.0.1:8000/index.html"
+    return HtmlResponse(
+        url, body=body, headers={b"Content-Type": content_type}, request=Request(url)
+    )
+
+
+def _meta_refresh() -> Any:
+    from crawler.middlewares import MetaRefreshMiddleware
+
+    return MetaRefreshMiddleware.from_crawler(get_crawler(Spider))
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (f"<html><head>{REFRESH}</head><body>{QUIET}</body></html>".encode(), b"text/html"),
+        (  # GBK, the refresh after 3000 Chinese characters (past 4096 bytes, within 4096 chars)
+            f"<html><head><title>{'区' * 3000}</title>{REFRESH}</head></html>".encode("gbk"),
+            b"text/html; charset=gbk",
+        ),
+        (f"<html><head>{REFRESH}</head></html>".encode("utf-16"), b"text/html; charset=utf-16"),
+        (
+            f"<html><head>{REFRESH.replace('Refresh', 'REFRESH')}</head></html>".encode(),
+            b"text/html",
+        ),
+    ],
+)
+def test_meta_refresh_is_followed_as_scrapy_does(body: bytes, content_type: bytes) -> None:
+    response = _html(body, content_type)
+    out = _meta_refresh().process_response(response.request, response)
+    assert isinstance(out, Request)
+    assert out.url == "http://127.0.0.1:8000/zwgk/zwdt/index.html"
+
+
+def test_page_without_refresh_passes_untouched() -> None:
+    response = _html(f"<html><head><title>动态</title></head><body>{QUIET}</body></html>".encode())
+    assert _meta_refresh().process_response(response.request, response) is response
+    # the word in the text but not in a refresh tag: Scrapy's check runs and finds nothing
+    response = _html(f"<html><body><p>refresh 刷新</p>{QUIET}</body></html>".encode())
+    assert _meta_refresh().process_response(response.request, response) is response
