@@ -356,3 +356,26 @@ def test_script_ajax_get_with_query() -> None:
 )
 def test_script_ajax_declines(page: str) -> None:
     assert find_counter(page, PAGE) is None
+
+
+def test_the_extraction_worker_finds_the_counter_of_a_page_without_a_count() -> None:
+    """prepare_article (what the spider's worker runs) returns the same counter request as
+    find_counter over the page, in a GBK page too, and none for a page that shows its count."""
+    from crawler.spiders.prepare import prepare_article
+
+    markup = '阅读次数：<script src="../../count/click.js?artid=3850"></script>次'
+    html = (
+        '<html><head><meta charset="gbk"><title>区政府召开常务会议</title></head><body>'
+        f"<h1>区政府召开常务会议</h1><div class='info'>发布时间：2024-05-12 {markup}</div>"
+        "<div class='content'><p>5月12日，区政府召开常务会议，研究部署重点工作。</p>"
+        "<p>会议强调，要压实责任，确保各项工作落地见效。</p></div></body></html>"
+    )
+    url = "http://www.example.gov.cn/news/202405/t20240512_1.html"
+    prepared = prepare_article(html.encode("gbk"), url, site="example")
+    assert prepared.item.views is None and prepared.item.title == "区政府召开常务会议"
+    assert prepared.counter == find_counter(html, url)
+    assert prepared.counter is not None
+    assert prepared.counter.url == "http://www.example.gov.cn/count/click.js?artid=3850"
+    shown = html.replace(markup, "阅读次数：321")
+    prepared = prepare_article(shown.encode("gbk"), url, site="example")
+    assert (prepared.item.views, prepared.counter) == (321, None)

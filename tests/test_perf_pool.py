@@ -169,7 +169,8 @@ def test_killed_worker_falls_back_to_inline() -> None:
 
 
 def test_prepared_item_equals_the_pipelines_cleaning_and_is_cleaned_once() -> None:
-    prepared = prepare_article(PAGE, URL, site="teststadt")
+    prepared, counter = prepare_article(PAGE, URL, site="teststadt")
+    assert counter is None  # the page shows its count
     assert prepared.cleaned == (0, 2)  # ““ and ”” collapsed; the extractor already left 打印本页
     assert prepared.content_hash == content_hash(prepared.title, prepared.body_text)
     assert "““" not in (prepared.body_text or "") and "打印本页" not in (prepared.body_text or "")

@@ -30,7 +30,6 @@ from twisted.python.failure import Failure
 from crawler.extract.counters import (
     FAMILY_RESOLVERS,
     CounterRequest,
-    find_counter,
     parse_counter,
 )
 from crawler.extract.listing import extract_listing
@@ -39,7 +38,7 @@ from crawler.incremental import load_known_urls, previous_run_incomplete
 from crawler.items import ArticleItem, RejectItem
 from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
-from crawler.spiders.prepare import prepare_article
+from crawler.spiders.prepare import PreparedArticle, prepare_article
 from crawler.spiders.responses import (
     content_type,
     counter_request,
@@ -221,7 +220,7 @@ class DistrictSpider(scrapy.Spider):
             self._stat("not_html")
             return [RejectItem(response.url, self.site_name, "not_html", ctype or None)]
         try:
-            item = await self._extract_pool().run(
+            prepared = await self._extract_pool().run(
                 prepare_article,
                 response.body,
                 response.url,
@@ -232,19 +231,18 @@ class DistrictSpider(scrapy.Spider):
         except Exception as exc:
             self.logger.exception("extraction failed for %s", response.url)
             return [RejectItem(response.url, self.site_name, "extraction_error", repr(exc)[:500])]
-        return list(self._article_output(response, item))
+        return list(self._article_output(prepared))
 
-    def _article_output(self, response: TextResponse, item: ArticleItem) -> Iterator[Any]:
+    def _article_output(self, prepared: PreparedArticle) -> Iterator[Any]:
         """The article item, or the request for its view counter that will carry it on."""
+        item, counter = prepared
         published = item.published_at
         if self.since and published and published.astimezone(SHANGHAI).date() < self.since:
             self._stat("older_than_since")
             return
-        if item.views is None:
-            counter = find_counter(response.text, response.url, self.profile)
-            if counter is not None:
-                yield from self._request_counter(item, counter)
-                return
+        if counter is not None:
+            yield from self._request_counter(item, counter)
+            return
         yield item
 
     def article_failed(self, failure: Failure) -> Iterator[RejectItem]:

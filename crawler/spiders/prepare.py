@@ -1,28 +1,49 @@
-"""What an extraction worker does with one article page: extract it, build the item, clean it.
+"""What an extraction worker does with one article page: extract it, build the item, clean it,
+and find the request that reads its view count when the page shows none.
 
 Cleaning is the pipelines' concern (:func:`pipelines.cleaning.clean_item`), and
 ``CleaningPipeline`` cleans any item that reaches it uncleaned. It is done here as well because
 here it runs beside the extraction, in the worker process when there is one, instead of on the
 reactor thread, the crawl's bottleneck (≈ 0.3 ms per article there; docs/performance.md). The
 item records that it was cleaned and carries its content hash, so no pipeline repeats the work.
+Counter detection (:func:`crawler.extract.counters.find_counter`, regular expressions over the
+whole page) runs here too, on the text the extraction decoded, instead of decoding the page a
+second time on the reactor thread.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import NamedTuple
 
 from crawler.extract.article import extract_article
+from crawler.extract.counters import CounterRequest, find_counter
+from crawler.extract.decode import decode_html
 from crawler.items import ArticleItem
+from crawler.sites import SiteProfile
 from pipelines.cleaning import clean_item
 
 
+class PreparedArticle(NamedTuple):
+    """One article page, ready for the spider to yield."""
+
+    item: ArticleItem
+    #: the request that reads the view count, when the page shows none and a counter is known
+    counter: CounterRequest | None = None
+
+
 def prepare_article(
-    html: bytes, url: str, *, site: str, profile: Any = None, http_charset: str | None = None
-) -> ArticleItem:
+    html: bytes,
+    url: str,
+    *,
+    site: str,
+    profile: SiteProfile | None = None,
+    http_charset: str | None = None,
+) -> PreparedArticle:
     """The cleaned :class:`ArticleItem` of one article page (``views_method`` "static" when
-    the page shows its count; the spider may still ask a counter for it)."""
-    page = extract_article(html, url, profile=profile, http_charset=http_charset)
+    the page shows its count) and, when it shows none, its counter request if one is found."""
+    text, _ = decode_html(html, http_charset, profile.encoding if profile else None)
+    page = extract_article(text, url, profile=profile)
     item = ArticleItem(
         url=url,
         site=site,
@@ -44,4 +65,5 @@ def prepare_article(
         fetched_at=datetime.now(UTC),
     )
     clean_item(item)
-    return item
+    counter = find_counter(text, url, profile) if item.views is None else None
+    return PreparedArticle(item, counter)
