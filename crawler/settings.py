@@ -22,6 +22,12 @@ import os
 
 from crawler import __version__
 
+
+def _switch(name: str) -> bool:
+    """An on-by-default environment switch: ``0``, ``false`` or ``no`` turns it off."""
+    return os.environ.get(name, "1").lower() not in ("0", "false", "no")
+
+
 BOT_NAME = "govnews"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -37,11 +43,7 @@ GOVNEWS_MAX_BODY_BYTES = 10 * 1024 * 1024
 # inline for good if a worker dies; see docs/performance.md for the figures behind "auto"
 GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "auto")
 # batches written in a writer process (pipelines/storage.py), off the reactor thread's GIL
-GOVNEWS_STORE_WRITER = os.environ.get("GOVNEWS_STORE_WRITER", "1").lower() not in (
-    "0",
-    "false",
-    "no",
-)
+GOVNEWS_STORE_WRITER = _switch("GOVNEWS_STORE_WRITER")
 
 USER_AGENT = f"govnews/{__version__} (+{GOVNEWS_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
@@ -126,7 +128,7 @@ if GOVNEWS_REDIS_URL:
 # revalidated (If-None-Match / If-Modified-Since), never served stale; a 304 reuses the stored
 # copy. Articles and counter requests are never cached (crawler.httpcache.ListPagePolicy).
 # GOVNEWS_HTTPCACHE=0 turns it off; GOVNEWS_HTTPCACHE_DIR moves it (default ~/.cache/govnews).
-HTTPCACHE_ENABLED = os.environ.get("GOVNEWS_HTTPCACHE", "1").lower() not in ("0", "false", "no")
+HTTPCACHE_ENABLED = _switch("GOVNEWS_HTTPCACHE")
 HTTPCACHE_POLICY = "crawler.httpcache.ListPagePolicy"
 HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 HTTPCACHE_DIR = os.environ.get("GOVNEWS_HTTPCACHE_DIR") or os.path.join(
