@@ -9,13 +9,17 @@ same articles as an inline one. No timing assertions: the warm-up is awaited, no
 from __future__ import annotations
 
 import asyncio
+import copy
 import os
+import pickle
 import sqlite3
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy import Spider
@@ -163,6 +167,71 @@ def test_killed_worker_falls_back_to_inline() -> None:
             pool.shutdown()
 
     asyncio.run(go())
+
+
+def test_shutdown_runs_the_workers_exit_hooks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers leave without the interpreter's teardown, but their atexit hooks (the writer's
+    engine disposal) still run, and they exit with status 0."""
+    marker = tmp_path / "hook-ran"
+    (tmp_path / "exit_probe.py").write_text(
+        "import atexit, os, pathlib\n"
+        "atexit.register(lambda: pathlib.Path(os.environ['EXIT_PROBE']).write_text('ran'))\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("EXIT_PROBE", str(marker))
+
+    async def go() -> list[subprocess.Popen[bytes]]:
+        pool = WorkerPool(1, warm=("exit_probe",))
+        await _warm(pool)
+        processes = list(pool._processes)
+        pool.shutdown()
+        return processes
+
+    (process,) = asyncio.run(go())
+    assert process.returncode == 0
+    assert marker.read_text() == "ran"
+
+
+@pytest.mark.parametrize(
+    "published_at",
+    [
+        datetime(2024, 3, 1, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+        datetime(2024, 11, 3, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York")),
+        datetime(2024, 3, 1, 9, 30),  # naive
+        datetime(2024, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=8))),  # fixed offset
+        None,
+    ],
+)
+def test_article_item_pickles_compactly_and_exactly(published_at: datetime | None) -> None:
+    """Items cross two process boundaries per page: their own compact pickle must give back
+    the same item, time zones (the same objects) and DST fold included."""
+    item = ArticleItem(
+        url=URL,
+        site="example",
+        title="标题",
+        published_at=published_at,
+        views=7,
+        body_text="正文",
+        attachments=[{"url": URL + ".pdf", "name": "附件"}],
+        methods={"title": "h1"},
+        fetched_at=datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC),
+        content_hash="ab" * 32,
+        cleaned=(1, 2),
+    )
+    back = pickle.loads(pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == item
+    assert type(back.published_at) is type(item.published_at)
+    if published_at is not None:
+        assert back.published_at.tzinfo == published_at.tzinfo
+        if isinstance(published_at.tzinfo, ZoneInfo):
+            assert back.published_at.tzinfo is published_at.tzinfo
+        assert back.published_at.fold == published_at.fold
+        assert back.published_at.utcoffset() == published_at.utcoffset()
+    assert back.fetched_at is not None and back.fetched_at.tzinfo is UTC
+    assert back.cleaned == (1, 2) and back.attachments == item.attachments
+    assert copy.deepcopy(item) == item
 
 
 # -- the worker cleans and hashes the item; the pipelines then do not repeat it ---------------
