@@ -98,9 +98,9 @@ def _pack_datetime(value: Any) -> Any:
 def _unpack_datetime(value: Any) -> Any:
     if type(value) is not tuple:
         return value
-    *parts, fold, zone = value
+    year, month, day, hour, minute, second, micro, fold, zone = value
     tz = None if zone is None else UTC if zone == "" else ZoneInfo(zone)
-    return datetime(*parts, tzinfo=tz, fold=fold)
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz, fold=fold)
 
 
 def _article_from_values(values: tuple[Any, ...]) -> ArticleItem:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +20,7 @@ from crawler.extract.article import extract_article
 from crawler.extract.decode import decode_html
 from crawler.extract.listing import extract_listing
 from crawler.extract.sanitise import is_sanitised
+from crawler.extract.text import nfkc, squash
 from crawler.extract.types import ExtractedArticle, ExtractedListing
 from pipelines.cleaning import (
     clean_article_fields,
@@ -211,6 +213,22 @@ def test_extract_listing_returns_onsite_http_links(html: str | bytes) -> None:
 def test_decode_html_always_gives_text(data: bytes, charset: str | None) -> None:
     text, encoding = decode_html(data, charset)
     assert isinstance(text, str) and isinstance(encoding, str) and encoding
+
+
+_WIDE_TEXT = st.text(
+    alphabet=st.sampled_from("发布日期来源阅览量：（）！？，。 \u3000\xa0ＡＢ１２a1:\n\t\u2236ﬁ㍿"),
+    max_size=400,
+)
+
+
+@PROPS
+@given(_WIDE_TEXT | st.text(max_size=400))
+def test_cached_nfkc_and_squash_equal_the_plain_computation(value: str) -> None:
+    """The remembered forms (short texts cached, long ones not) are exactly NFKC's."""
+    plain = unicodedata.normalize("NFKC", value)
+    for _ in range(2):  # the second call is answered from the cache
+        assert nfkc(value) == plain
+        assert squash(value) == "".join(plain.split())
 
 
 @PROPS

@@ -8,10 +8,11 @@ Handles ``2021-03-01``, ``2021/03/01``, ``2021.03.01``, ``2021年3月1日 10:20`
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from crawler.extract.text import nfkc
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -54,7 +55,7 @@ class DateMatch:
 
 def _norm(text: str) -> str:
     # NFKC folds full-width digits/colons; the ratio colon survives NFKC, fold it explicitly
-    return unicodedata.normalize("NFKC", text).replace("∶", ":")
+    return nfkc(text).replace("∶", ":")
 
 
 def _build(m: re.Match[str]) -> datetime | None:

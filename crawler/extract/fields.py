@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -16,7 +15,7 @@ from lxml.html import HtmlElement as Element
 
 from crawler.extract.dates import date_from_url, find_dates, parse_date
 from crawler.extract.layout import Layout
-from crawler.extract.text import inline_text, squash
+from crawler.extract.text import inline_text, nfkc, squash
 from crawler.extract.types import ExtractedArticle
 from crawler.extract.views import find_views
 
@@ -154,7 +153,7 @@ def _clean_value(value: str) -> str | None:
 
 
 def _labelled(pattern: re.Pattern[str], text: str) -> str | None:
-    for m in pattern.finditer(unicodedata.normalize("NFKC", text)):
+    for m in pattern.finditer(nfkc(text)):
         value = _clean_value(m.group("v"))
         if value:
             return value

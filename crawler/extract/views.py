@@ -8,8 +8,9 @@ counters (总访问量, 今日访问量, 网站总点击量 …) are never an ar
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from crawler.extract.text import nfkc
 
 VIEW_LABELS = (
     "阅览量",
@@ -71,7 +72,7 @@ def parse_views(text: str | None) -> int | None:
     """The view count in ``text`` (with or without a label); None when there is none."""
     if not text:
         return None
-    norm = unicodedata.normalize("NFKC", text)
+    norm = nfkc(text)
     for m in LABEL_RE.finditer(norm):
         if m.group("num"):
             return _to_int(m.group("num"), m.group("unit"))
@@ -91,7 +92,7 @@ def _loose_ok(norm: str, m: re.Match[str]) -> bool:
 
 def find_views(text: str) -> list[ViewsMatch]:
     """Article view labels in ``text`` (site counters skipped), static or dynamic."""
-    norm = unicodedata.normalize("NFKC", text)
+    norm = nfkc(text)
     found: list[ViewsMatch] = []
     for m in LABEL_RE.finditer(norm):
         if _SITE_PREFIX.search(norm[max(0, m.start() - 4) : m.start()]):
