@@ -33,10 +33,8 @@ _ZERO_WIDTH_RE = re.compile(f"[{_INVISIBLE}]")
 _HTML_JUNK_RE = re.compile(f"[{_INVISIBLE}\x0b\x0c]")
 _SPACE_RE = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANKS_RE = re.compile(r"\n\s*\n+")
-_DOUBLE_OPEN_RE = re.compile(r"“{2,}")
-_DOUBLE_CLOSE_RE = re.compile(r"”{2,}")
-_DOUBLE_SINGLE_OPEN_RE = re.compile(r"‘{2,}")
-_DOUBLE_SINGLE_CLOSE_RE = re.compile(r"’{2,}")
+#: a run of the same curly quotation mark (one pass over the text for all four)
+_DOUBLED_QUOTE_RE = re.compile(r"([“”‘’])\1+")
 #: a whole line that is page furniture, not article text
 BOILERPLATE_LINE_RE = re.compile(
     r"^[\s【\[(（]*(?:"
@@ -62,10 +60,7 @@ def normalise_whitespace(text: str) -> str:
 
 def collapse_quotes(text: str) -> str:
     """``““十三五””`` -> ``“十三五”`` (CMS editors double them by pasting)."""
-    text = _DOUBLE_OPEN_RE.sub("“", text)
-    text = _DOUBLE_CLOSE_RE.sub("”", text)
-    text = _DOUBLE_SINGLE_OPEN_RE.sub("‘", text)
-    return _DOUBLE_SINGLE_CLOSE_RE.sub("’", text)
+    return _DOUBLED_QUOTE_RE.sub(r"\1", text)
 
 
 def is_boilerplate_line(line: str) -> bool:

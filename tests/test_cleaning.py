@@ -41,6 +41,8 @@ def test_normalise_whitespace(text: str, expected: str) -> None:
         ("“十四五”开局", "“十四五”开局"),
         ("‘‘引号’’", "‘引号’"),
         ("“院士专家工作站”“博士后流动站”", "“院士专家工作站”“博士后流动站”"),
+        ("““甲”””‘‘‘乙’’", "“甲”‘乙’"),  # all four marks in one text, runs of 2 and 3
+        ("“”‘’”“", "“”‘’”“"),  # different marks side by side are not a doubled mark
     ],
 )
 def test_collapse_quotes(text: str, expected: str) -> None:
