@@ -152,6 +152,9 @@ DOWNLOADER_MIDDLEWARES = {
     # the same redirects without decoding every HTML body first (crawler/middlewares.py)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.MetaRefreshMiddleware": 580,
+    # the same downloader/* stats without re-serialising every request (crawler/stats.py)
+    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
+    "crawler.stats.DownloaderStats": 850,
 }
 # only http(s) is ever fetched: no file://, s3://, ftp:// or data: handlers at all
 DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}

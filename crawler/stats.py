@@ -1,4 +1,5 @@
-"""The crawl's stats collector: Scrapy's in-memory one without its per-call compatibility shim.
+"""The crawl's stats: Scrapy's collector without its per-call compatibility shim, and its
+downloader stats without a second serialisation of every request.
 
 Scrapy 2.19's ``StatsCollector`` answers every attribute lookup through a Python
 ``__getattribute__`` that wraps the stats methods to warn about a deprecated ``spider``
@@ -9,6 +10,10 @@ slower (≈ 3 % of the reactor thread's time in ``benchmarks/crawl.py``). govnew
 
 from __future__ import annotations
 
+from scrapy import Request
+from scrapy.downloadermiddlewares.stats import DownloaderStats as ScrapyDownloaderStats
+from scrapy.downloadermiddlewares.stats import get_header_size, get_status_size
+from scrapy.http import Response
 from scrapy.statscollectors import MemoryStatsCollector
 
 
@@ -16,3 +21,32 @@ class StatsCollector(MemoryStatsCollector):
     """``MemoryStatsCollector`` with ordinary attribute lookup (see the module doc)."""
 
     __getattribute__ = object.__getattribute__
+
+
+class DownloaderStats(ScrapyDownloaderStats):
+    """Scrapy's ``downloader/*`` counts (requests by method, responses by status, response
+    bytes, exceptions by type), without ``downloader/request_bytes``.
+
+    Scrapy measures a request by serialising it again (``request_httprepr``: the request line,
+    Host and every header, ≈ 18 µs) for a figure that is little more than the URL lengths, and it
+    wraps each call in a check for a deprecated ``spider`` argument; on the reactor thread, the
+    crawl's bottleneck, that was ≈ 1 % of a page. Selected in ``DOWNLOADER_MIDDLEWARES`` in place
+    of Scrapy's (same order, 850).
+    """
+
+    def process_request(  # type: ignore[override]
+        self, request: Request
+    ) -> None:
+        inc = self.stats.inc_value
+        inc("downloader/request_count")
+        inc(f"downloader/request_method_count/{request.method}")
+
+    def process_response(  # type: ignore[override]
+        self, request: Request, response: Response
+    ) -> Response:
+        inc = self.stats.inc_value
+        inc("downloader/response_count")
+        inc(f"downloader/response_status_count/{response.status}")
+        size = len(response.body) + get_header_size(response.headers)  # type: ignore[arg-type]
+        inc("downloader/response_bytes", size + get_status_size(response.status) + 4)
+        return response

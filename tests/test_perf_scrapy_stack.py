@@ -17,7 +17,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.extensions import GcTuning
 from crawler.logformatter import LogFormatter
-from crawler.stats import StatsCollector
+from crawler.stats import DownloaderStats, StatsCollector
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +61,37 @@ def test_stats_collector_keeps_scrapys_behaviour(settings: Settings) -> None:
     assert stats.get_value("pages") == 3
     assert stats.get_value("missing", 7) == 7
     assert stats.get_stats() == {"pages": 3, "depth": 3, "first": 2, "reason": "finished"}
+
+
+def test_downloader_stats_keep_scrapys_counts_without_request_bytes(settings: Settings) -> None:
+    from scrapy.downloadermiddlewares.stats import DownloaderStats as ScrapyDownloaderStats
+
+    enabled = _enabled(settings, "DOWNLOADER_MIDDLEWARES")
+    assert "crawler.stats.DownloaderStats" in enabled
+    assert not any(c.startswith("scrapy.downloadermiddlewares.stats.") for c in enabled)
+
+    def run(cls: type[ScrapyDownloaderStats]) -> dict[str, object]:
+        crawler = get_crawler(Spider, {"STATS_CLASS": "crawler.stats.StatsCollector"})
+        crawler.spider = crawler._create_spider("s")
+        mw = build_from_crawler(cls, crawler)
+        for url, status, body in (
+            ("http://a.test/1", 200, b"<p>x</p>"),
+            ("http://a.test/2", 404, b""),
+        ):
+            request = Request(url, headers={"Referer": "http://a.test/"})
+            response = HtmlResponse(url, status=status, body=body, headers={"Server": "t"})
+            assert mw.process_request(request) is None
+            assert mw.process_response(request, response) is response
+        mw.process_exception(Request("http://a.test/3", method="POST"), TimeoutError())
+        assert crawler.stats is not None
+        return crawler.stats.get_stats()
+
+    ours, scrapys = run(DownloaderStats), run(ScrapyDownloaderStats)
+    assert scrapys.pop("downloader/request_bytes")
+    assert ours == scrapys
+    assert ours["downloader/response_status_count/404"] == 1
+    assert ours["downloader/request_method_count/GET"] == 2
+    assert ours["downloader/exception_type_count/builtins.TimeoutError"] == 1
 
 
 def _formatter(level: str) -> LogFormatter:
