@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import gc
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -36,6 +38,25 @@ def test_no_remote_code_execution_endpoint(settings: Settings) -> None:
     assert not settings.getbool("REMOTE_CONTROL_ENABLED")
     assert not settings.getbool("TELNETCONSOLE_ENABLED")
     assert not any("remote_control" in c for c in _enabled(settings, "EXTENSIONS"))
+
+
+def test_remote_control_is_not_even_imported() -> None:
+    """Scrapy imports every key of EXTENSIONS to resolve it, a None one too: the extension
+    (and aiohttp, 0.2-0.4 s of start-up) must not be among them. A fresh interpreter, as a
+    crawl starts."""
+    code = (
+        "import sys\n"
+        "from scrapy.utils.conf import build_component_list\n"
+        "from scrapy.utils.project import get_project_settings\n"
+        "s = get_project_settings()\n"
+        "names = build_component_list(s.get_component_priority_dict_with_base('EXTENSIONS'))\n"
+        "assert 'crawler.extensions.GcTuning' in [str(n) for n in names], names\n"
+        "print('scrapy.extensions.remote_control' in sys.modules, 'aiohttp' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.split() == ["False", "False"], out.stdout + out.stderr
 
 
 def test_unused_spider_middlewares_are_off(settings: Settings) -> None:
