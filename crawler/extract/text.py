@@ -142,14 +142,16 @@ def squash(text: str | None) -> str:
         return ""
     if len(text) <= _SQUASH_CACHED_LEN:
         return _squash_short(text)
+    return _squash(text)
+
+
+def _squash(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-@functools.lru_cache(maxsize=8192)
-def _squash_short(text: str) -> str:
-    """:func:`squash` of a short text: headings, nav labels and site names repeat on every page
-    of a site, and a page's title candidates are squashed several times over."""
-    return "".join(unicodedata.normalize("NFKC", text).split())
+#: :func:`squash` of a short text, remembered: headings, nav labels and site names repeat on
+#: every page of a site, and a page's title candidates are squashed several times over
+_squash_short = functools.lru_cache(maxsize=8192)(_squash)
 
 
 def squash_spaces(text: str) -> str:
