@@ -52,6 +52,29 @@ def test_extractor_drops_obfuscated_script_urls() -> None:
     assert is_sanitised(body)
 
 
+def test_control_characters_in_attributes_do_not_lose_the_article() -> None:
+    """libxml2 parses C0 control characters into attribute values and lxml then refuses to set
+    them again (ValueError): the page used to become an extraction_error reject. Found by
+    Hypothesis in tests/test_property_extract.py."""
+    page = (
+        "<html><head><title>区政府召开常务会议</title></head><body>"
+        "<h1>区政府召开常务会议</h1><div class='content'>"
+        "<p>3月5日，区政府召开常务会议，研究部署近期重点工作，区有关部门负责同志参加。</p>"
+        '<p onerror="x()" href="\x01javascript:x"><a href="/xwzx/t\x02.html" onclick="y()">一</a>'
+        '<img src="\x03/i.png" class="c"></p>'
+        "<p>会议强调，要坚持以人民为中心，压实工作责任，确保各项措施落地见效。</p></div></body></html>"
+    )
+    article = extract_article(page, URL)
+    body = article.body_html or ""
+    assert article.title == "区政府召开常务会议"
+    assert 'href="http://www.example.gov.cn/xwzx/t.html"' in body
+    assert 'src="http://www.example.gov.cn/i.png"' in body
+    assert "javascript" not in body and "onerror" not in body and "onclick" not in body
+    assert is_sanitised(body)
+    tiny = extract_article('<p onerror="javascript:alert(1)" href="\x01javascript:x">0000000;;')
+    assert tiny.body_html == "<p>0000000;;</p>"
+
+
 def test_sanitise_html_output_passes_the_check() -> None:
     el = lxml_html.fragment_fromstring(
         '<div class="x" style="color:red"><p align="center">正文<br>'

@@ -97,6 +97,14 @@ _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 _ATTR_NAME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9_-]*)(?:=\"[^\"]*\")?")
 _URL_ATTR_RE = re.compile(r"""(?:^|\s)(?:href|src)="([^"]*)\"""", re.IGNORECASE)
 _VOID_TAGS = frozenset(["br", "hr", "img", "col", "wbr", "source"])
+#: characters an XML attribute cannot hold: libxml2 parses them from HTML, lxml refuses to set
+#: them again (ValueError), and a browser ignores them in a URL
+_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _settable(value: str) -> str:
+    """``value`` without the characters lxml refuses in an attribute."""
+    return _NOT_XML_RE.sub("", value) if _NOT_XML_RE.search(value) else value
 
 
 def is_unsafe_url(value: str) -> bool:
@@ -126,7 +134,7 @@ def sanitise_html(el: lxml_html.HtmlElement, base_url: str | None) -> str:
             kept = [(attr, attrib[attr]) for attr in names if attr in keep]
             attrib.clear()
             for attr, value in kept:
-                attrib[attr] = value
+                attrib[attr] = _settable(value)
         for attr in ("href", "src"):
             value = attrib.get(attr)
             if value is None:
@@ -134,7 +142,7 @@ def sanitise_html(el: lxml_html.HtmlElement, base_url: str | None) -> str:
             if is_unsafe_url(value):
                 del attrib[attr]
             elif base_url:
-                attrib[attr] = urljoin(base_url, value.strip())
+                attrib[attr] = _settable(urljoin(base_url, value.strip()))
     if frag.tag in DROP_TAGS:  # the element itself: keep its text, lose the element
         frag.tag = "div"
         frag.attrib.clear()
