@@ -91,8 +91,9 @@ def clean_body_text(value: str | None) -> tuple[str | None, int]:
     """Body text: whitespace, quotes, boilerplate lines. Returns (text or None, lines dropped)."""
     if value is None:
         return None, 0
+    # dropping whole lines of normalised text leaves it normalised: one whitespace pass
     text, dropped = strip_boilerplate(normalise_whitespace(value))
-    text = collapse_quotes(normalise_whitespace(text))
+    text = collapse_quotes(text)
     return (text or None), dropped
 
 
