@@ -361,7 +361,13 @@ def main(argv: list[str] | None = None) -> None:
         mid = {kind: statistics.median(values) for kind, values in runs.items()}
         print(f"\nmedian of {args.repeat} runs ({args.by}):")
         for kind, value in mid.items():
-            print(f"{kind:<9} {value:>8.1f}  ratio {value / mid['bare']:.2f}")
+            # each round runs every crawler once, one after the other: the ratio within a round
+            # compares runs minutes apart, steadier on a VM whose speed drifts (performance.md)
+            rounds = [v / b for v, b in zip(runs[kind], runs["bare"], strict=True)]
+            print(
+                f"{kind:<9} {value:>8.1f}  ratio {value / mid['bare']:.2f}"
+                f"  median of the rounds' ratios {statistics.median(rounds):.2f}"
+            )
     print("\nload average at the end:", " ".join(f"{x:.1f}" for x in os.getloadavg()))
 
 
