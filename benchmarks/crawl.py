@@ -4,7 +4,8 @@ Run by hand, not in CI:
 
     python benchmarks/crawl.py [--articles 3000] [--per-page 20] [--concurrency 16]
                                [--repeat 1] [--pg postgresql+psycopg://...]
-                               [--only bare,sqlite,postgres] [--items N] [--by rate|cpu_rate]
+                               [--only bare,bare-uvloop,sqlite,postgres] [--items N]
+                               [--by rate|cpu_rate]
 
 A local site of N synthetic articles (the demo portal's TRS layout: one column, 20 links per list
 page, 下一页 pagination, a static view count on each article) is pre-rendered into memory and
@@ -16,7 +17,10 @@ concurrency, no download delay, no autothrottle, robots.txt off:
 (a) ``bare``: a plain Scrapy spider that follows the list and article links and does nothing else;
 (b) ``sqlite``: ``govnews crawl --full`` (the click command, in-process) into a fresh SQLite file;
 (c) ``postgres``: the same into a fresh PostgreSQL database, when ``--pg`` or
-    ``GOVNEWS_TEST_PG_URL`` gives a server (the database is created and dropped here).
+    ``GOVNEWS_TEST_PG_URL`` gives a server (the database is created and dropped here);
+(d) ``bare-uvloop`` (only when ``--only`` names it): (a) on uvloop's event loop, as govnews runs
+    where uvloop is installed (crawler/settings.py), to show how much of the ratio the loop makes.
+    Ratios stay against (a), Scrapy's defaults.
 
 ``CONCURRENT_ITEMS`` is govnews's value for both (``--items`` overrides it for both). Time and
 CPU (user+sys) are measured inside each child around the crawl itself (not the interpreter's
@@ -169,7 +173,7 @@ def _cpu() -> float:
     return total
 
 
-def run_bare(url: str, concurrency: int) -> dict[str, Any]:
+def run_bare(url: str, concurrency: int, loop: str | None = None) -> dict[str, Any]:
     import scrapy
     from scrapy.crawler import CrawlerProcess
 
@@ -187,7 +191,9 @@ def run_bare(url: str, concurrency: int) -> dict[str, Any]:
         def article(self, response: Any) -> None:
             return None
 
-    process = CrawlerProcess({**_common(concurrency), "TELNETCONSOLE_ENABLED": False})
+    process = CrawlerProcess(
+        {**_common(concurrency), "TELNETCONSOLE_ENABLED": False, "ASYNCIO_EVENT_LOOP": loop}
+    )
     crawler = process.create_crawler(Bare)
     started, cpu = time.perf_counter(), _cpu()
     process.crawl(crawler)
@@ -227,7 +233,10 @@ def run_govnews(url: str, concurrency: int, db: str) -> dict[str, Any]:
 def child(kind: str, url: str, concurrency: int, db: str, pin: bool) -> None:
     if pin and len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    out = run_bare(url, concurrency) if kind == "bare" else run_govnews(url, concurrency, db)
+    if kind.startswith("bare"):
+        out = run_bare(url, concurrency, "uvloop.Loop" if kind == "bare-uvloop" else None)
+    else:
+        out = run_govnews(url, concurrency, db)
     out["rss_mib"] = peak_rss_mib()
     print("RESULT " + json.dumps(out), flush=True)
 
@@ -264,6 +273,10 @@ def _run_child(kind: str, url: str, args: argparse.Namespace, db: str, tmp: str)
     raise RuntimeError(f"{kind} crawler failed:\n{proc.stderr[-3000:]}")
 
 
+#: the crawlers, in the order each round runs them
+KINDS = ("bare", "bare-uvloop", "sqlite", "postgres")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=3000)
@@ -271,7 +284,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each; best is reported")
     parser.add_argument("--pg", default=os.environ.get("GOVNEWS_TEST_PG_URL"))
-    parser.add_argument("--only", default="bare,sqlite,postgres", help="comma-separated subset")
+    parser.add_argument(
+        "--only",
+        default="bare,sqlite,postgres",
+        help=f"comma-separated subset of {','.join(KINDS)} (default: %(default)s)",
+    )
     parser.add_argument("--no-pin", dest="pin", action="store_false")
     parser.add_argument(
         "--by",
@@ -306,7 +323,7 @@ def main(argv: list[str] | None = None) -> None:
         port = int(server.stdout.readline())
         url = f"http://127.0.0.1:{port}/bench/index.html"
         expected = args.articles + max(1, -(-args.articles // args.per_page))
-        kinds = [k for k in ("bare", "sqlite", "postgres") if k in args.only.split(",")]
+        kinds = [k for k in KINDS if k in args.only.split(",")]
         if "postgres" in kinds and not args.pg:
             print("postgres: skipped (no --pg and no GOVNEWS_TEST_PG_URL)")
             kinds.remove("postgres")
@@ -345,14 +362,14 @@ def main(argv: list[str] | None = None) -> None:
         server.wait()
     base = best.get("bare", {})
     print(
-        f"\n{'crawler':<9} {'pages':>6} {'wall s':>7} {'pages/s':>8} {'ratio':>6} "
+        f"\n{'crawler':<11} {'pages':>6} {'wall s':>7} {'pages/s':>8} {'ratio':>6} "
         f"{'CPU s':>6} {'pages/CPU-s':>11} {'ratio':>6} {'RSS MiB':>8}  articles"
     )
     for kind, r in best.items():
         ratio = r["rate"] / base["rate"] if base else float("nan")
         cpu_ratio = r["cpu_rate"] / base["cpu_rate"] if base else float("nan")
         print(
-            f"{kind:<9} {r['pages']:>6} {r['seconds']:>7.2f} {r['rate']:>8.1f} {ratio:>6.2f} "
+            f"{kind:<11} {r['pages']:>6} {r['seconds']:>7.2f} {r['rate']:>8.1f} {ratio:>6.2f} "
             f"{r['cpu']:>6.2f} {r['cpu_rate']:>11.1f} {cpu_ratio:>6.2f} {r['rss_mib']:>8.1f}  "
             f"{r.get('articles', '-')}"
         )
@@ -365,7 +382,7 @@ def main(argv: list[str] | None = None) -> None:
             # compares runs minutes apart, steadier on a VM whose speed drifts (performance.md)
             rounds = [v / b for v, b in zip(runs[kind], runs["bare"], strict=True)]
             print(
-                f"{kind:<9} {value:>8.1f}  ratio {value / mid['bare']:.2f}"
+                f"{kind:<11} {value:>8.1f}  ratio {value / mid['bare']:.2f}"
                 f"  median of the rounds' ratios {statistics.median(rounds):.2f}"
             )
     print("\nload average at the end:", " ".join(f"{x:.1f}" for x in os.getloadavg()))

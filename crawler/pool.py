@@ -48,7 +48,7 @@ import sys
 from collections import deque
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -108,8 +108,9 @@ class _Channel(asyncio.Protocol):
         self._buffer = bytearray()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # asyncio's own loop hands an asyncio.Transport; uvloop's (crawler.settings
+        # ASYNCIO_EVENT_LOOP) has the same methods without subclassing it
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         buf = self._buffer

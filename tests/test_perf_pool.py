@@ -16,9 +16,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -32,6 +33,8 @@ from crawler.spiders.prepare import prepare_article
 from crawler.stats import StatsCollector
 from pipelines.cleaning import CleaningPipeline
 from pipelines.fingerprint import content_hash
+
+T = TypeVar("T")
 
 URL = "http://www.example.gov.cn/xwzx/202405/t20240512_1.html"
 PAGE = """<html><head><title>区政府召开常务会议_区内动态</title></head><body>
@@ -98,18 +101,28 @@ def test_zero_workers_is_inline() -> None:
     assert pool.remote_calls == 0
 
 
-def test_worker_result_equals_inline() -> None:
+def _uvloop_run(main: Coroutine[Any, Any, T]) -> T:
+    uvloop = pytest.importorskip("uvloop")
+    return cast(T, uvloop.run(main))
+
+
+@pytest.mark.parametrize("run", [asyncio.run, _uvloop_run], ids=["asyncio-loop", "uvloop"])
+def test_worker_result_equals_inline(run: Callable[[Coroutine[Any, Any, object]], object]) -> None:
+    """The crawl's loop is uvloop's where installed (crawler.settings): its transports are not
+    asyncio.Transport subclasses, and the pool must still get its answers from the worker."""
+
     async def go() -> object:
         pool = WorkerPool(1)
         try:
             await _warm(pool)
             out = await pool.run(extract_article, PAGE, URL, profile=None, http_charset=None)
             assert pool.remote_calls == 1
+            assert not pool.broken
             return out
         finally:
             pool.shutdown()
 
-    page = asyncio.run(go())
+    page = run(go())
     inline = extract_article(PAGE, URL)
     assert page == inline
     assert inline.title == "区政府召开常务会议"
@@ -277,8 +290,15 @@ def test_prepared_item_equals_the_pipelines_cleaning_and_is_cleaned_once() -> No
 # -- a whole crawl: one worker stores exactly what inline extraction stores ------------------
 
 
-def _demo_rows(db_file: Path, workers: str, port: int) -> list[tuple[object, ...]]:
-    env = {**os.environ, "GOVNEWS_EXTRACT_WORKERS": workers, "GOVNEWS_HTTPCACHE": "0"}
+def _demo_rows(
+    db_file: Path, workers: str, port: int, uvloop: str = "1"
+) -> list[tuple[object, ...]]:
+    env = {
+        **os.environ,
+        "GOVNEWS_EXTRACT_WORKERS": workers,
+        "GOVNEWS_HTTPCACHE": "0",
+        "GOVNEWS_UVLOOP": uvloop,
+    }
     args = ["demo", "--db", f"sqlite:///{db_file}", "--port", str(port), "--quiet"]
     done = subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args],
@@ -300,8 +320,9 @@ def _demo_rows(db_file: Path, workers: str, port: int) -> list[tuple[object, ...
 def test_demo_crawl_with_a_worker_stores_the_same_articles(
     tmp_path: Path, free_port: Callable[[], int]
 ) -> None:
+    """Inline on asyncio's own loop, pooled on uvloop's (the default where installed)."""
     port = free_port()  # the same URLs in both databases
-    inline = _demo_rows(tmp_path / "inline.db", "0", port)
+    inline = _demo_rows(tmp_path / "inline.db", "0", port, uvloop="0")
     pooled = _demo_rows(tmp_path / "pooled.db", "1", port)
     assert len(inline) >= 30
     assert pooled == inline

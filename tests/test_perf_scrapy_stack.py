@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -57,6 +58,24 @@ def test_remote_control_is_not_even_imported() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert out.stdout.split() == ["False", "False"], out.stdout + out.stderr
+
+
+@pytest.mark.parametrize(("switch", "loop"), [(None, "uvloop.Loop"), ("0", "None")])
+def test_the_reactor_runs_on_uvloop_unless_switched_off(switch: str | None, loop: str) -> None:
+    """uvloop's event loop where it is installed (a dependency off Windows); GOVNEWS_UVLOOP=0
+    keeps asyncio's. A fresh interpreter: settings are read once, at import."""
+    pytest.importorskip("uvloop")
+    env = {k: v for k, v in os.environ.items() if k != "GOVNEWS_UVLOOP"}
+    if switch is not None:
+        env["GOVNEWS_UVLOOP"] = switch
+    code = (
+        "from scrapy.utils.project import get_project_settings\n"
+        "print(get_project_settings().get('ASYNCIO_EVENT_LOOP'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert out.stdout.strip() == loop, out.stderr
 
 
 def test_unused_spider_middlewares_are_off(settings: Settings) -> None:
