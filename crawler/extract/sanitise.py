@@ -6,7 +6,8 @@ frame/form/embedded elements, no event-handler or style attributes, no ``javascr
 control characters from a URL, so ``java&#x09;script:`` is ``javascript:``).
 
 - :func:`sanitise_html` turns an lxml element into such HTML with an allow-list of attributes,
-  making links absolute; it runs in the extractor (often in a worker process).
+  making links absolute and unwrapping tags outside the content allow-list (their text stays);
+  it runs in the extractor (often in a worker process).
 - :func:`is_sanitised` answers, from the serialised string alone and without parsing, whether
   HTML is already in that form: every tag from an allow-list of content tags, every attribute
   from the same allow-list, every URL safe, no comments or processing instructions. The
@@ -97,6 +98,8 @@ _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 _ATTR_NAME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9_-]*)(?:=\"[^\"]*\")?")
 _URL_ATTR_RE = re.compile(r"""(?:^|\s)(?:href|src)="([^"]*)\"""", re.IGNORECASE)
 _VOID_TAGS = frozenset(["br", "hr", "img", "col", "wbr", "source"])
+#: the name :func:`sanitise_html` gives the elements it unwraps
+_UNWRAP = "govnews-unwrap"
 #: characters an XML attribute cannot hold: libxml2 parses them from HTML, lxml refuses to set
 #: them again (ValueError), and a browser ignores them in a URL
 _NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -116,15 +119,27 @@ def sanitise_html(el: lxml_html.HtmlElement, base_url: str | None) -> str:
     """``el`` as body HTML without scripts, styles, frames, forms, handlers or unsafe URLs.
 
     Unwanted elements and comments go in C (``strip_elements``/``strip_tags``), then one walk
-    keeps the allowed attributes and makes links absolute. ``el`` itself is not changed.
+    keeps the allowed attributes, makes links absolute and marks tags outside
+    :data:`SAFE_TAGS` for unwrapping. ``el`` itself is not changed.
     """
     frag = copy.deepcopy(el)
     frag.tail = None
     etree.strip_tags(frag, etree.Comment, etree.ProcessingInstruction)
     etree.strip_elements(frag, *(DROP_TAGS - {frag.tag}), with_tail=False)
     etree.strip_attributes(frag, *_COMMON_DROP_ATTRS)
-    keep = KEEP_ATTRS
+    if frag.tag in DROP_TAGS:  # the element itself: keep its text, lose the element
+        frag.tag = "div"
+        frag.attrib.clear()
+    keep, safe = KEEP_ATTRS, SAFE_TAGS
+    unwrap = False
     for node in frag.iter():
+        if node.tag not in safe and isinstance(node.tag, str):
+            # Word's <o:p>, CMS wrappers such as <ucapcontent>: the tags go, their content
+            # stays (lxml_html_clean's remove_unknown_tags), so that the output is in the form
+            # is_sanitised accepts and the cleaning pipeline need not run its full pass on it.
+            # Renamed first: a parsed name may hold characters no lxml call accepts.
+            node.tag = "div" if node is frag else _UNWRAP
+            unwrap = True
         names = node.keys()
         if not names:
             continue
@@ -143,9 +158,8 @@ def sanitise_html(el: lxml_html.HtmlElement, base_url: str | None) -> str:
                 del attrib[attr]
             elif base_url:
                 attrib[attr] = _settable(urljoin(base_url, value.strip()))
-    if frag.tag in DROP_TAGS:  # the element itself: keep its text, lose the element
-        frag.tag = "div"
-        frag.attrib.clear()
+    if unwrap:
+        etree.strip_tags(frag, _UNWRAP)
     return str(lxml_html.tostring(frag, encoding="unicode"))
 
 
@@ -168,6 +182,8 @@ def is_sanitised(html: str) -> bool:
         if closing:
             if attr_text.strip():
                 return False
+            if name in _VOID_TAGS:
+                continue  # lxml writes <wbr></wbr>: an end tag a browser ignores
             closed[name] += 1
         elif name not in _VOID_TAGS:
             opened[name] += 1
