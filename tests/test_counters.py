@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extract.counters import CounterRequest, find_counter, parse_counter
+from crawler.extract.counters import RESOLVERS, CounterRequest, find_counter, parse_counter
 from crawler.sites.profile import SiteProfile
 
 PAGE = "http://www.example.gov.cn/news/2024/0305/123.html"
@@ -300,6 +300,33 @@ def test_corpus_counter_markup_is_recognised(corpus_dev: Path) -> None:
     # two labelled scripts (TRS i#xlcount, one AJAX) leave no URL in the saved page
     assert len(recognised) >= len(scripted) - 2, (recognised, scripted)
     assert not false_hits, f"counters found on pages without a dynamic view label: {false_hits}"
+
+
+def _pages(corpus: Path | None) -> list[tuple[str, str]]:
+    """(URL, HTML) of every CASES page, its upper-cased twin, and the corpus pages if present."""
+    pages = []
+    for case in CASES:
+        page = f"<html><body><h1>标题</h1><div>{case[1]}</div></body></html>"
+        pages += [(PAGE, page), (PAGE, page.upper())]
+    for path in sorted(corpus.glob("*.html")) if corpus is not None else ():
+        url = f"http://www.example.gov.cn/art/2024/3/5/art_1_{path.stem}.html"
+        pages.append((url, _decode(path.read_bytes())))
+    return pages
+
+
+def test_needles_only_skip_resolvers_that_would_not_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    """find_counter skips a resolver whose needles the lower-cased page lacks; with every
+    resolver tried in full it must answer the same, upper-cased pages included."""
+    from tests.conftest import CORPUS_DEV
+
+    pages = _pages(CORPUS_DEV if CORPUS_DEV.is_dir() else None)
+    fast = [find_counter(html, url) for url, html in pages]
+    # the case-insensitive families still match upper-cased markup through the needles
+    upper = [r.resolver for r in fast[1 : 2 * len(CASES) : 2] if r is not None]
+    assert upper.count("hanweb") == 2 and "nfcms" in upper
+    for resolver in RESOLVERS.values():
+        monkeypatch.setattr(resolver, "needles", ())
+    assert [find_counter(html, url) for url, html in pages] == fast
 
 
 # -- inline AJAX scripts that fill a placeholder next to the label -----------------------------

@@ -50,7 +50,14 @@ def find_counter(html: str, url: str, profile: SiteProfile | None = None) -> Cou
     """The request that reads this article's view count, or None when the page shows none."""
     if profile is not None and profile.view_resolver in DISABLED:
         return None
+    # one lower-cased copy for every resolver's needles (Resolver.needles). Unicode's lower()
+    # misses two folds re.IGNORECASE makes (İ to i, ſ to s): not letters of a counter URL
+    lowered: str | None = None
     for resolver in _ordered(profile):
+        if resolver.needles:
+            lowered = html.lower() if lowered is None else lowered
+            if not any(needle in lowered for needle in resolver.needles):
+                continue
         request = resolver.find(html, url)
         if request is None or NEVER.search(request.url):
             continue

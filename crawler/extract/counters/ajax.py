@@ -41,6 +41,8 @@ class ScriptAjaxResolver(Resolver):
     self_increments: ClassVar[bool] = True
 
     def find(self, html: str, url: str) -> CounterRequest | None:
+        if not VIEW_LABEL_RE.search(html):
+            return None  # no label, no placeholder: skip collecting the page's scripts
         scripts = [m.group(1) for m in _INLINE.finditer(html)]
         if not scripts:
             return None

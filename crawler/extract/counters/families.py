@@ -33,6 +33,7 @@ from crawler.extract.counters.base import (
 
 class PhpcmsResolver(Resolver):
     name: ClassVar[str] = "phpcms"
+    needles: ClassVar[tuple[str, ...]] = ("api.php?op=count", "api/count.php")
     self_increments: ClassVar[bool] = True
     #: v9 ``api.php?op=count&id=&modelid=``; 2008 ``api/count.php?contentid=``
     _URL = re.compile(
@@ -54,6 +55,7 @@ class PhpcmsResolver(Resolver):
 
 class DedecmsResolver(Resolver):
     name: ClassVar[str] = "dedecms"
+    needles: ClassVar[tuple[str, ...]] = ("/plus/count.php",)
     self_increments: ClassVar[bool] = True
     _URL = re.compile(r"""["'=]\s*([^"'<>\s]*?/plus/count\.php\?[^"'<>\s]*)""", re.I)
 
@@ -70,6 +72,7 @@ class EmpirecmsResolver(Resolver):
     """帝国CMS: dropping ``addclick=1`` makes the endpoint read-only; it then answers N + 1."""
 
     name: ClassVar[str] = "empirecms"
+    needles: ClassVar[tuple[str, ...]] = ("/e/public/viewclick",)
     _URL = re.compile(
         r"""["'=]\s*([^"'<>\s]*?/e/public/ViewClick/?(?:index\.php)?\?[^"'<>\s]*)""", re.I
     )
@@ -90,6 +93,7 @@ class VsbResolver(Resolver):
     """博达 VSB: ``_showDynClicks("wbnews", owner, id)`` (or the batch form) in the page."""
 
     name: ClassVar[str] = "vsb"
+    needles: ClassVar[tuple[str, ...]] = ("_showdynclick",)
     self_increments: ClassVar[bool] = True
     _CALL = re.compile(r"""_showDynClicks\(\s*["'](\w+)["']\s*,\s*(\d+)\s*,\s*(\d+)\s*\)""")
     _BATCH = re.compile(
@@ -116,6 +120,7 @@ class HanwebResolver(Resolver):
     """大汉 JCMS: the display endpoints only; ``visit.jsp`` records a visit and is never used."""
 
     name: ClassVar[str] = "hanweb"
+    needles: ClassVar[tuple[str, ...]] = ("articlehits", "artcount")
     _DISPLAY = re.compile(r"(?:/module/visitcount/articlehits\.jsp|/artcount/artcount\.jsp)", re.I)
     _VISIT_IDS = re.compile(
         r"visitcount/visit\.jsp\?[^'\"<>]*?i_columnid=(\d+)[^'\"<>]*?i_articleid=(\d+)", re.I
@@ -143,6 +148,7 @@ class NfcmsResolver(Resolver):
     """NFCMS (南方报业, Guangdong gov sites): ``NFCMS-POST-VISIT`` placeholder + JSONP sum."""
 
     name: ClassVar[str] = "nfcms"
+    needles: ClassVar[tuple[str, ...]] = ("nfcms-post-visit", "nfcms_post_id")
     _SUM = re.compile(r"""["']((?:https?:)?//[^"'\s]*?/jsonp/post/sum\?[^"'\s]*)["']""", re.I)
     _POST = re.compile(r"""NFCMS_POST_ID\s*=\s*["']?(\d+)""")
     _SITE = re.compile(r"""NFCMS_SITE_ID\s*=\s*["']?(\d+)""")
@@ -165,6 +171,7 @@ class KaipuyunResolver(Resolver):
     """开普云: ``$.ajax({url: "/cms-access-service/access/views", data: {manuscriptId …}})``."""
 
     name: ClassVar[str] = "kaipuyun"
+    needles: ClassVar[tuple[str, ...]] = ("/cms-access-service/access/views",)
     self_increments: ClassVar[bool] = True
     _URL = re.compile(r"""["']([^"'\s]*?/cms-access-service/access/views)["']""")
     _ID = re.compile(r"""manuscriptId\s*[=:]\s*["']([\w-]+)["']""")
