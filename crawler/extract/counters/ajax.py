@@ -41,11 +41,7 @@ class ScriptAjaxResolver(Resolver):
     self_increments: ClassVar[bool] = True
 
     def find(self, html: str, url: str) -> CounterRequest | None:
-        if not VIEW_LABEL_RE.search(html):
-            return None  # no label, no placeholder: skip collecting the page's scripts
-        scripts = [m.group(1) for m in _INLINE.finditer(html)]
-        if not scripts:
-            return None
+        scripts: list[str] | None = None  # collected once a placeholder is found (costly)
         for label in VIEW_LABEL_RE.finditer(html):
             if SITE_PREFIX.search(html[max(0, label.start() - 8) : label.start()]):
                 continue
@@ -53,6 +49,8 @@ class ScriptAjaxResolver(Resolver):
             if ph is None or re.search(r"[\u4e00-\u9fff]", html[label.end() : ph.start()]):
                 continue
             ident = ph.group(1)
+            if scripts is None:
+                scripts = [m.group(1) for m in _INLINE.finditer(html)]
             for script in scripts:
                 if ident in script and (request := self._from_script(script, url)):
                     return request
