@@ -136,6 +136,12 @@ def find_title(
     for el, (start, end) in layout.spans.items() if refs else ():
         if not 4 <= end - start <= raw_limit:
             continue
+        tag = el.tag
+        is_h = tag in ("h1", "h2", "h3", "h4")
+        if not (is_h or tag in _TITLE_TAGS) and not _title_attrs(
+            f"{el.get('id') or ''} {el.get('class') or ''}"
+        ):
+            continue  # never a headline: skip its text (most elements of a page)
         raw = layout.text[start:end]
         known = seen.get(raw)
         if known is None:
@@ -151,14 +157,8 @@ def find_title(
                 ok = 4 <= len(sq) <= 240 and sq != site
                 known = seen[raw] = (text, sq, _match(sq, refs) if ok else -1.0)
         text, sq, score = known
-        tag = el.tag
-        is_h = tag in ("h1", "h2", "h3", "h4")
         if score < 0 or (not score and not is_h):
             continue  # no match (only a heading may still match by its leading text)
-        if not (is_h or tag in _TITLE_TAGS) and not _title_attrs(
-            f"{el.get('id') or ''} {el.get('class') or ''}"
-        ):
-            continue
         if score < 8 and is_h:
             lead = _lead(el)
             if lead is not None and _match(squash(lead[1]), refs) > score:
