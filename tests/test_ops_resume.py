@@ -1,4 +1,5 @@
-"""A crawl killed with SIGKILL halfway and started again ends with the full set, once.
+"""A crawl killed with SIGKILL, or stopped with SIGTERM, halfway and started again ends with the
+full set, once.
 
 The site runs in its own process with a delay per response; ``govnews crawl`` runs as a real
 subprocess writing batches of 5; once a batch is committed the crawl gets ``kill -9``. The
@@ -41,6 +42,19 @@ def _log(base: str) -> dict[str, int]:
         return dict(json.load(resp)["requests"])
 
 
+def _children(pid: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie left to an init that does not reap counts as gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
 def _article_fetches(log: dict[str, int]) -> int:
     return sum(v for k, v in log.items() if k.startswith("/news/art_"))
 
@@ -81,6 +95,51 @@ def test_kill_9_then_rerun_holds_the_full_set_once(sqlite_url: str, tmp_path: Pa
         assert _article_fetches(_log(base)) - fetched_before == ARTICLES - committed
         statuses = _count(sqlite_url, "SELECT count(*) FROM crawl_runs WHERE status='finished'")
         assert statuses == 1
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("uvloop", ["1", "0"], ids=["uvloop", "asyncio-loop"])
+def test_sigterm_stops_gracefully_and_the_rerun_completes(
+    uvloop: str, sqlite_url: str, tmp_path: Path
+) -> None:
+    """SIGTERM (systemd's stop, ``kill``) ends the crawl cleanly on either event loop
+    (crawler/settings.py ASYNCIO_EVENT_LOOP): exit 0, its run recorded as shut down, every
+    article it counted stored, no helper process left; the rerun fetches the rest."""
+    script = Path(__file__).with_name("ops_site.py")
+    server = subprocess.Popen(
+        [sys.executable, str(script), str(ARTICLES), "0.3"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        port = server.stdout.readline().split()[1]
+        base = f"http://127.0.0.1:{port}"
+        env = crawl_env(tmp_path, GOVNEWS_BATCH_SIZE="5", GOVNEWS_UVLOOP=uvloop)
+        cmd = crawl_cmd(sqlite_url, "--start-url", f"{base}/news/index.html")
+
+        crawl = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 40
+        while _count(sqlite_url, "SELECT count(*) FROM articles") < 5:
+            assert crawl.poll() is None, "the crawl ended before it could be stopped"
+            assert time.monotonic() < deadline, "no batch was committed in time"
+            time.sleep(0.05)
+        helpers = _children(crawl.pid)  # the extraction worker and the writer
+        crawl.send_signal(signal.SIGTERM)
+        _, err = crawl.communicate(timeout=60)
+        assert crawl.returncode == 0, err[-2000:]
+
+        stored = _count(sqlite_url, "SELECT count(*) FROM articles")
+        assert 5 <= stored < ARTICLES, stored
+        assert _count(sqlite_url, "SELECT count(*) FROM crawl_runs WHERE status='shutdown'") == 1
+        scraped = _count(sqlite_url, "SELECT items FROM crawl_runs WHERE status='shutdown'")
+        assert scraped == stored  # nothing the crawl counted was lost on the way out
+        assert helpers and not [pid for pid in helpers if _alive(pid)]
+
+        rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        assert _count(sqlite_url, "SELECT count(DISTINCT url) FROM articles") == ARTICLES
+        assert _count(sqlite_url, "SELECT count(*) FROM articles") == ARTICLES
     finally:
         server.kill()
         server.wait(timeout=10)
