@@ -9,12 +9,14 @@ rerun must not wait for the dead run's lock, must not stop at the first page of 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -59,26 +61,42 @@ def _article_fetches(log: dict[str, int]) -> int:
     return sum(v for k, v in log.items() if k.startswith("/news/art_"))
 
 
-def test_kill_9_then_rerun_holds_the_full_set_once(sqlite_url: str, tmp_path: Path) -> None:
+@contextlib.contextmanager
+def _slow_site() -> Iterator[str]:
+    """The ops site (tests/ops_site.py), 0.3 s a response, in its own process: its base URL."""
     script = Path(__file__).with_name("ops_site.py")
     server = subprocess.Popen(
         [sys.executable, str(script), str(ARTICLES), "0.3"], stdout=subprocess.PIPE, text=True
     )
     try:
         assert server.stdout is not None
-        port = server.stdout.readline().split()[1]
-        base = f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{server.stdout.readline().split()[1]}"
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+
+
+def _crawl_until_a_batch(cmd: list[str], env: dict[str, str], db_url: str) -> subprocess.Popen[str]:
+    """``cmd`` started, returned once its first batch (5 articles) is committed."""
+    crawl = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 40
+    while _count(db_url, "SELECT count(*) FROM articles") < 5:
+        assert crawl.poll() is None, "the crawl ended before its first batch"
+        assert time.monotonic() < deadline, "no batch was committed in time"
+        time.sleep(0.05)
+    return crawl
+
+
+def test_kill_9_then_rerun_holds_the_full_set_once(sqlite_url: str, tmp_path: Path) -> None:
+    with _slow_site() as base:
         env = crawl_env(tmp_path, GOVNEWS_BATCH_SIZE="5")
         cmd = crawl_cmd(sqlite_url, "--start-url", f"{base}/news/index.html")
 
-        crawl = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 40
-        while _count(sqlite_url, "SELECT count(*) FROM articles") < 5:
-            assert crawl.poll() is None, "the crawl ended before it could be killed"
-            assert time.monotonic() < deadline, "no batch was committed in time"
-            time.sleep(0.05)
+        crawl = _crawl_until_a_batch(cmd, env, sqlite_url)
         crawl.send_signal(signal.SIGKILL)
-        crawl.wait(timeout=10)
+        crawl.communicate(timeout=10)
         assert crawl.returncode == -signal.SIGKILL
 
         time.sleep(0.5)  # let requests already on the wire reach the server's log
@@ -95,9 +113,6 @@ def test_kill_9_then_rerun_holds_the_full_set_once(sqlite_url: str, tmp_path: Pa
         assert _article_fetches(_log(base)) - fetched_before == ARTICLES - committed
         statuses = _count(sqlite_url, "SELECT count(*) FROM crawl_runs WHERE status='finished'")
         assert statuses == 1
-    finally:
-        server.kill()
-        server.wait(timeout=10)
 
 
 @pytest.mark.parametrize("uvloop", ["1", "0"], ids=["uvloop", "asyncio-loop"])
@@ -107,23 +122,11 @@ def test_sigterm_stops_gracefully_and_the_rerun_completes(
     """SIGTERM (systemd's stop, ``kill``) ends the crawl cleanly on either event loop
     (crawler/settings.py ASYNCIO_EVENT_LOOP): exit 0, its run recorded as shut down, every
     article it counted stored, no helper process left; the rerun fetches the rest."""
-    script = Path(__file__).with_name("ops_site.py")
-    server = subprocess.Popen(
-        [sys.executable, str(script), str(ARTICLES), "0.3"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        port = server.stdout.readline().split()[1]
-        base = f"http://127.0.0.1:{port}"
+    with _slow_site() as base:
         env = crawl_env(tmp_path, GOVNEWS_BATCH_SIZE="5", GOVNEWS_UVLOOP=uvloop)
         cmd = crawl_cmd(sqlite_url, "--start-url", f"{base}/news/index.html")
 
-        crawl = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 40
-        while _count(sqlite_url, "SELECT count(*) FROM articles") < 5:
-            assert crawl.poll() is None, "the crawl ended before it could be stopped"
-            assert time.monotonic() < deadline, "no batch was committed in time"
-            time.sleep(0.05)
+        crawl = _crawl_until_a_batch(cmd, env, sqlite_url)
         helpers = _children(crawl.pid)  # the extraction worker and the writer
         crawl.send_signal(signal.SIGTERM)
         _, err = crawl.communicate(timeout=60)
@@ -140,6 +143,3 @@ def test_sigterm_stops_gracefully_and_the_rerun_completes(
         assert rerun.returncode == 0, rerun.stderr[-2000:]
         assert _count(sqlite_url, "SELECT count(DISTINCT url) FROM articles") == ARTICLES
         assert _count(sqlite_url, "SELECT count(*) FROM articles") == ARTICLES
-    finally:
-        server.kill()
-        server.wait(timeout=10)
