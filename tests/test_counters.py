@@ -13,6 +13,7 @@ import pytest
 
 from crawler.extract.counters import RESOLVERS, CounterRequest, find_counter, parse_counter
 from crawler.sites.profile import SiteProfile
+from tests.conftest import CORPUS_DEV
 
 PAGE = "http://www.example.gov.cn/news/2024/0305/123.html"
 
@@ -317,8 +318,6 @@ def _pages(corpus: Path | None) -> list[tuple[str, str]]:
 def test_needles_only_skip_resolvers_that_would_not_match(monkeypatch: pytest.MonkeyPatch) -> None:
     """find_counter skips a resolver whose needles the lower-cased page lacks; with every
     resolver tried in full it must answer the same, upper-cased pages included."""
-    from tests.conftest import CORPUS_DEV
-
     pages = _pages(CORPUS_DEV if CORPUS_DEV.is_dir() else None)
     fast = [find_counter(html, url) for url, html in pages]
     # the case-insensitive families still match upper-cased markup through the needles
