@@ -36,12 +36,18 @@ def _write(out: BinaryIO, call_id: int, status: str, value: Any) -> None:
 
 def serve(sock: socket.socket, warm: list[str] | tuple[str, ...] = EXTRACTION_MODULES) -> None:
     """Answer calls until the other end closes the socket; ``warm`` modules are imported first
-    so that later calls start at once."""
+    so that later calls start at once. A reset or broken connection is a close too: the pool
+    may shut a worker down before it is ready, or while a reply is unread."""
     for module in warm:
         importlib.import_module(module)
 
     stream: BinaryIO = sock.makefile("rwb", buffering=1 << 16)  # type: ignore[assignment]
-    _write(stream, READY, OK, None)
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        _write(stream, READY, OK, None)
+        _answer(stream)
+
+
+def _answer(stream: BinaryIO) -> None:
     size = FRAME_HEADER.size
     while True:
         header = stream.read(size)
@@ -53,10 +59,7 @@ def serve(sock: socket.socket, warm: list[str] | tuple[str, ...] = EXTRACTION_MO
             status, value = OK, fn(*args, **kwargs)
         except Exception as exc:
             status, value = RAISED, exc
-        try:
-            _write(stream, call_id, status, value)
-        except (BrokenPipeError, ConnectionResetError):
-            return
+        _write(stream, call_id, status, value)
 
 
 def main(argv: list[str] | None = None) -> None:
