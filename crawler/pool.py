@@ -21,7 +21,9 @@ reactor's CPU (``benchmarks/crawl.py``, docs/performance.md).
 
 - workers start on first use (or :meth:`WorkerPool.start`); until a worker has said it is ready
   (its ``warm`` modules imported), calls run inline, so a small crawl never waits for
-  interpreter start-up;
+  interpreter start-up; :meth:`WorkerPool.spawn` starts the processes before the event loop
+  runs (the spider does so as Scrapy builds it), so that they import while Scrapy builds its
+  engine and opens the database, and the first pages need not run inline;
 - functions travel by reference, so they must be importable module-level functions;
 - one worker answers its calls in the order they were sent;
 - an exception raised by the function in a worker is re-raised to the caller, as inline;
@@ -181,6 +183,7 @@ class WorkerPool:
         self.broken = False
         self.remote_calls = 0
         self._started = False
+        self._spawned: list[tuple[subprocess.Popen[bytes], socket.socket]] = []
         self._channels: list[_Channel] = []
         self._processes: list[subprocess.Popen[bytes]] = []
         self._ids = itertools.count()
@@ -196,6 +199,18 @@ class WorkerPool:
         self.start()
         return any(ch.ready for ch in self._channels)
 
+    def spawn(self) -> None:
+        """Start the worker processes now, without a running event loop; :meth:`start` (on the
+        loop) joins them. Each one imports its ``warm`` modules meanwhile. If they cannot start,
+        the pool runs inline, as when :meth:`start` fails."""
+        if self._spawned or self._started or self.workers <= 0 or self.broken:
+            return
+        try:
+            for _ in range(self.workers):
+                self._spawned.append(self._popen())
+        except Exception as exc:  # no processes here: the pool stays inline
+            self._give_up(exc)
+
     def start(self) -> None:
         """Start the workers now (once), so that they are warm by the first call; needs a
         running asyncio loop, else the pool stays inline."""
@@ -207,30 +222,34 @@ class WorkerPool:
         except Exception as exc:  # no loop, no processes here: stay inline
             self._give_up(exc)
 
-    def _start(self) -> None:
-        loop = asyncio.get_running_loop()
+    def _popen(self) -> tuple[subprocess.Popen[bytes], socket.socket]:
+        """One worker process and the reactor's end of its socket."""
         env = {**os.environ, WORKER_ENV: "1"}
         # the worker imports crawler (and the functions it is sent) from where this process does
-        paths = [str(Path(__file__).resolve().parents[2]), *sys.path]
+        paths = [str(Path(__file__).resolve().parents[1]), *sys.path]
         env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
-        for _ in range(self.workers):
-            ours, theirs = socket.socketpair()
-            try:
-                process = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "crawler.poolworker",
-                        str(theirs.fileno()),
-                        *self.warm,
-                    ],
-                    pass_fds=(theirs.fileno(),),
-                    stdin=subprocess.DEVNULL,
-                    stdout=subprocess.DEVNULL,
-                    env=env,
-                )
-            finally:
-                theirs.close()
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "crawler.poolworker", str(theirs.fileno()), *self.warm],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                env=env,
+            )
+        except BaseException:
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        return process, ours
+
+    def _start(self) -> None:
+        loop = asyncio.get_running_loop()
+        while len(self._spawned) < self.workers:  # not spawned before the loop ran
+            self._spawned.append(self._popen())
+        spawned, self._spawned = self._spawned, []
+        for process, ours in spawned:
             self._processes.append(process)
             channel = _Channel(self, process, ours)
             self._channels.append(channel)
@@ -260,8 +279,14 @@ class WorkerPool:
                     future.set_exception(WorkerLost(f"{self.name} workers shut down"))
         channels, self._channels = self._channels, []
         processes, self._processes = self._processes, []
+        spawned, self._spawned = self._spawned, []
         for channel in channels:
             channel.close()
+        for process, ours in spawned:  # spawned, never joined: EOF ends them as well
+            with contextlib.suppress(OSError):
+                ours.shutdown(socket.SHUT_RDWR)
+            ours.close()
+            processes.append(process)
         for process in processes:
             try:
                 process.wait(timeout=5)

@@ -207,6 +207,54 @@ def test_shutdown_runs_the_workers_exit_hooks(
     assert marker.read_text() == "ran"
 
 
+def test_workers_spawned_before_the_loop_are_the_ones_that_answer() -> None:
+    """The spider spawns its worker as Scrapy builds it, before the reactor runs; the pool
+    joins that process once the loop runs instead of starting another."""
+    pool = WorkerPool(1)
+    pool.spawn()  # no event loop here
+    ((spawned, _),) = pool._spawned
+
+    async def go() -> int:
+        try:
+            await _warm(pool)
+            return await pool.run(os.getpid)
+        finally:
+            pool.shutdown()
+
+    assert asyncio.run(go()) == spawned.pid
+    assert pool.remote_calls == 1
+    assert spawned.returncode == 0
+
+
+def test_spawned_workers_that_never_joined_end_with_shutdown() -> None:
+    """A crawl that fails before its loop runs still leaves no worker behind, and the worker
+    exits cleanly whether it was still importing or already warm."""
+    for settle in (0.0, 3.0):
+        pool = WorkerPool(1)
+        pool.spawn()
+        ((process, _),) = pool._spawned
+        time.sleep(settle)
+        pool.shutdown()
+        assert process.returncode == 0
+        assert not pool._spawned and not pool._processes
+
+
+def test_spider_spawns_its_worker_as_scrapy_builds_it() -> None:
+    from crawler.spiders.district import DistrictSpider
+
+    crawler = get_crawler(DistrictSpider, {"GOVNEWS_EXTRACT_WORKERS": "1"})
+    spider = DistrictSpider.from_crawler(crawler, start_url="http://127.0.0.1:1/news/")
+    assert spider._pool is not None
+    ((process, _),) = spider._pool._spawned
+    assert process.poll() is None  # running, importing its extraction modules
+    spider.closed("finished")
+    assert process.returncode == 0
+
+    crawler = get_crawler(DistrictSpider, {"GOVNEWS_EXTRACT_WORKERS": "0"})
+    spider = DistrictSpider.from_crawler(crawler, start_url="http://127.0.0.1:1/news/")
+    assert spider._pool is not None and not spider._pool._spawned
+
+
 @pytest.mark.parametrize(
     "published_at",
     [

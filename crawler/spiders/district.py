@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,9 @@ from crawler.spiders.responses import (
     request_of,
     response_text,
 )
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 _SPLIT = re.compile(r"[\s,]+")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -99,6 +102,14 @@ class DistrictSpider(scrapy.Spider):
         self._counter_keys: set[tuple[str, str, bytes]] = set()
         self._pool: WorkerPool | None = None
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        # the extraction worker imports while Scrapy builds its engine and the storage pipeline
+        # opens the database; start() joins it, and the first pages need not run inline
+        spider._extract_pool().spawn()
+        return spider
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _allowed(self, url: str) -> bool:
@@ -127,8 +138,9 @@ class DistrictSpider(scrapy.Spider):
     # -- list pages ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        # start the extraction worker now: its interpreter warms up while the first list
-        # page is fetched, instead of the first few hundred pages being extracted inline
+        # join the extraction worker spawned by from_crawler (or start it now): it finishes
+        # warming up while the first list page is fetched, instead of the first pages being
+        # extracted inline
         self._extract_pool().usable()
         if not self.full:
             self.known_urls = load_known_urls(self.settings.get("GOVNEWS_DB"), self.site_name)
