@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
+from lxml.html import HtmlElement as Element
+
 from crawler.extract import fields as F
 from crawler.extract.body import pick_body
 from crawler.extract.bodytext import body_text
@@ -59,11 +61,12 @@ def extract_article(
     info = F.info_area(layout, title_el, body_el)
     after = F.after_body(layout, body_el)
 
+    html_from: Element | None = None  # the element body_html is made of, last (see below)
     if body_el is not None:
         text, method = body_text(body_el, title, layout)
         if text:
             result.body_text = text
-            result.body_html = sanitise_html(body_el, base)
+            html_from = body_el
             result.methods["body"] = method
     F.fill_date(result, info, after, layout, meta, url, F.before_title(layout, title_el))
     F.fill_views(result, info, after)
@@ -73,6 +76,9 @@ def extract_article(
         result.attachments = F.attachments(body_el, base, layout)
     if profile is not None and profile.fields:
         apply_profile(result, root, profile, base)
+    if html_from is not None and result.body_html is None:  # a profile's body rule wins
+        # last, so that nothing reads the tree after it is sanitised in place (no copy)
+        result.body_html = sanitise_html(html_from, base, in_place=True)
     return result
 
 
