@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 
 def _blank(text: str | None) -> bool:
-    return text is None or not "".join(text.split())
+    """None, empty or whitespace only (what ``str.split`` splits on), without copying a body."""
+    return not text or text.isspace()
 
 
 def rejection(item: ArticleItem) -> tuple[str, str] | None:
