@@ -119,15 +119,50 @@ def _link_title(node: LexborNode) -> str:
     return title if len(title) > len(text) else text
 
 
-def _link_value(node: LexborNode, url: str) -> float:
+class _LinkMemo:
+    """What the list scorers read from each link node, read once per page.
+
+    A link of the winning group is valued twice (with its group, then by :func:`_trim`) and its
+    title and row are read a third time for its listed date; each read walks up to three
+    ancestors' text. List pages are the crawl's critical path (each leads to the next).
+    """
+
+    def __init__(self) -> None:
+        self.titles: dict[int, str] = {}
+        self.rows: dict[int, str] = {}
+        self.values: dict[tuple[int, str], float] = {}
+
+    def title(self, node: LexborNode) -> str:
+        key = node.mem_id
+        found = self.titles.get(key)
+        if found is None:
+            found = self.titles[key] = _link_title(node)
+        return found
+
+    def row(self, node: LexborNode) -> str:
+        key = node.mem_id
+        found = self.rows.get(key)
+        if found is None:
+            found = self.rows[key] = _row_text(node, self.title(node))
+        return found
+
+    def value(self, node: LexborNode, url: str) -> float:
+        key = (node.mem_id, url)
+        found = self.values.get(key)
+        if found is None:
+            found = self.values[key] = _link_value(node, url, self)
+        return found
+
+
+def _link_value(node: LexborNode, url: str, memo: _LinkMemo) -> float:
     """How much one link looks like an entry of a dated article list (0.1 … 1.8)."""
-    title = _link_title(node)
+    title = memo.title(node)
     if _NUMERIC_TEXT_RE.match(title):
         return 0.0  # calendar days and page numbers are never article titles
     value = 0.1
     if len(title) >= 8:
         value += 0.4 if len(title) >= 12 else 0.25
-    if _DATE_RE.search(_row_text(node, title)) or _DATE_RE.search(title):
+    if _DATE_RE.search(memo.row(node)) or _DATE_RE.search(title):
         value += 0.6
     path = urlsplit(url).path
     name = path.rsplit("/", 1)[-1]
@@ -153,16 +188,18 @@ def _anchors(tree: LexborHTMLParser, url: str) -> list[tuple[LexborNode, str]]:
     return out
 
 
-def _link_dates(links: list[tuple[LexborNode, str]], wanted: list[str]) -> dict[str, date]:
+def _link_dates(
+    links: list[tuple[LexborNode, str]], wanted: list[str], memo: _LinkMemo
+) -> dict[str, date]:
     """The date listed beside each article link (row text, else title, else URL), when any."""
     want = set(wanted)
     out: dict[str, date] = {}
     for node, href in links:
         if href not in want or href in out:
             continue
-        title = _link_title(node)
+        title = memo.title(node)
         found = None
-        for text in (_row_text(node, title), title):
+        for text in (memo.row(node), title):
             match = _DATE_RE.search(text) if text else None
             if match and (found := parse_date(match.group(0))) is not None:
                 break
@@ -172,7 +209,7 @@ def _link_dates(links: list[tuple[LexborNode, str]], wanted: list[str]) -> dict[
     return out
 
 
-def _trim(members: list[tuple[LexborNode, str]]) -> list[tuple[LexborNode, str]]:
+def _trim(members: list[tuple[LexborNode, str]], memo: _LinkMemo) -> list[tuple[LexborNode, str]]:
     """Drop blocks of a winning group that look much poorer than its best block.
 
     Tables nested alike (a list table beside a link table in the sidebar) share a signature; the
@@ -183,7 +220,7 @@ def _trim(members: list[tuple[LexborNode, str]]) -> list[tuple[LexborNode, str]]
     for n, h in members:
         box = container(n)
         key = box.mem_id if box is not None else 0
-        blocks[key].append(_link_value(n, h))
+        blocks[key].append(memo.value(n, h))
         keys.append(key)
     if len(blocks) < 2:
         return members
@@ -195,6 +232,7 @@ def _trim(members: list[tuple[LexborNode, str]]) -> list[tuple[LexborNode, str]]
 def _generic_articles(
     links: list[tuple[LexborNode, str]],
     exclude: set[str],
+    memo: _LinkMemo,
     min_mean: float = 0.5,
     pager_nodes: list[LexborNode] | None = None,
 ) -> list[str]:
@@ -212,7 +250,7 @@ def _generic_articles(
     single_value = _SINGLE_MIN_VALUE
     for key, members in groups.items():
         distinct = {h for _, h in members}
-        values = [_link_value(n, h) for n, h in members]
+        values = [memo.value(n, h) for n, h in members]
         mean = sum(values) / len(values)
         if len(distinct) < 2 and min_mean > 0:
             # the last page of a column may hold one article: keep the best such link in
@@ -228,7 +266,7 @@ def _generic_articles(
             score *= 0.5
         if mean >= min_mean and score > best_score:
             best, best_score = members, score
-    return list(dict.fromkeys(h for _, h in (_trim(best) if best else single)))
+    return list(dict.fromkeys(h for _, h in (_trim(best, memo) if best else single)))
 
 
 def _xpath_links(html: str, url: str, xpath: str) -> list[str]:
@@ -285,6 +323,7 @@ def extract_listing(
             page_links.insert(0, next_page)
 
     pager = set(page_links) | {current}
+    memo = _LinkMemo()
     fragments = datastore_fragments(tree) if profile is None or not profile.article_css else []
     data_links: list[tuple[LexborNode, str]] = []
     if profile is not None and profile.article_css:
@@ -296,20 +335,20 @@ def extract_listing(
         # columns' articles matches the patterns too, but loses to the main list)
         pats = [re.compile(p) for p in profile.article_patterns]
         matching = [(n, h) for n, h in links if any(p.search(h) for p in pats)]
-        articles = _generic_articles(matching, pager, min_mean=0.0)
+        articles = _generic_articles(matching, pager, memo, min_mean=0.0)
     else:
         articles = []
         # Hanweb-style pages carry their list in <script type="text/xml"> records
         for fragment in fragments:
             found = [(n, h) for n, h in _anchors(fragment, url) if _on_site(h, domains)]
             data_links.extend(found)
-            articles = articles or _generic_articles(found, pager)
+            articles = articles or _generic_articles(found, pager, memo)
         if not articles:
             pager_nodes = [n for n, h in links if h in pager and h != current]
             pager_nodes += [
                 n for n in tree.css("script") if _PAGER_SCRIPT_RE.search(n.text() or "")
             ]
-            articles = _generic_articles(links, pager, pager_nodes=pager_nodes)
+            articles = _generic_articles(links, pager, memo, pager_nodes=pager_nodes)
     if profile is not None and profile.article_patterns:
         pats = [re.compile(p) for p in profile.article_patterns]
         articles = [u for u in articles if any(p.search(u) for p in pats)]
@@ -323,7 +362,7 @@ def extract_listing(
         article_links=articles,
         next_page=next_page,
         page_links=page_links,
-        link_dates=_link_dates(links + data_links, articles),
+        link_dates=_link_dates(links + data_links, articles, memo),
     )
 
 
