@@ -31,8 +31,8 @@ reactor's CPU (``benchmarks/crawl.py``, docs/performance.md).
   call inline (for the rest of the crawl when a worker died), so the crawl itself never fails
   because of the pool;
 - for extraction, ``workers`` is ``GOVNEWS_EXTRACT_WORKERS``: ``0`` = always inline, ``auto`` =
-  one worker when this process may run on more than one CPU (one is enough: the reactor thread
-  stays the bottleneck), else inline; see docs/performance.md.
+  one worker when this process may run on more than one CPU (two or three measured no better
+  on two CPUs), else inline; see docs/performance.md.
 """
 
 from __future__ import annotations

@@ -65,8 +65,8 @@ def _answer(stream: BinaryIO) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     with contextlib.suppress(OSError):
-        # the reactor thread is the crawl's bottleneck and this worker has slack (busy about
-        # half the time): when they share a CPU, the scheduler should favour the reactor
+        # the reactor thread downloads, schedules and stores for every page, so when it and a
+        # worker share a CPU the scheduler should favour it (docs/performance.md)
         os.nice(WORKER_NICENESS)
     serve(socket.socket(fileno=int(args[0])), args[1:] or EXTRACTION_MODULES)
     exit_now()
