@@ -203,11 +203,10 @@ class WorkerPool:
         """Start the worker processes now, without a running event loop; :meth:`start` (on the
         loop) joins them. Each one imports its ``warm`` modules meanwhile. If they cannot start,
         the pool runs inline, as when :meth:`start` fails."""
-        if self._spawned or self._started or self.workers <= 0 or self.broken:
+        if self._started or self.workers <= 0 or self.broken:
             return
         try:
-            for _ in range(self.workers):
-                self._spawned.append(self._popen())
+            self._spawn_missing()
         except Exception as exc:  # no processes here: the pool stays inline
             self._give_up(exc)
 
@@ -221,6 +220,11 @@ class WorkerPool:
             self._start()
         except Exception as exc:  # no loop, no processes here: stay inline
             self._give_up(exc)
+
+    def _spawn_missing(self) -> None:
+        """Spawn workers until there are ``workers`` of them waiting to be joined."""
+        while len(self._spawned) < self.workers:
+            self._spawned.append(self._popen())
 
     def _popen(self) -> tuple[subprocess.Popen[bytes], socket.socket]:
         """One worker process and the reactor's end of its socket."""
@@ -246,8 +250,7 @@ class WorkerPool:
 
     def _start(self) -> None:
         loop = asyncio.get_running_loop()
-        while len(self._spawned) < self.workers:  # not spawned before the loop ran
-            self._spawned.append(self._popen())
+        self._spawn_missing()  # none, or only some, spawned before the loop ran
         spawned, self._spawned = self._spawned, []
         for process, ours in spawned:
             self._processes.append(process)
