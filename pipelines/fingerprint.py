@@ -10,31 +10,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
-import unicodedata
+
+from crawler.extract.text import to_nfkc
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _ZERO_WIDTH_CHARS = tuple(chr(c) for c in _ZERO_WIDTH)
-_FULLWIDTH = {
-    chr(c): unicodedata.normalize("NFKD", chr(c)) for c in (*range(0xFF01, 0xFF5F), 0x3000)
-}
-_FULLWIDTH_RE = re.compile("[\uff01-\uff5e\u3000]")
-
-
-def _fullwidth(match: re.Match[str]) -> str:
-    return _FULLWIDTH[match.group()]
 
 
 def normalise_text(text: str | None) -> str:
     """NFKC, no zero-width characters, whitespace collapsed: the form the content hash sees."""
     if not text:
         return ""
-    # Same result as NFKC alone, ~4x faster on Chinese text: full-width ASCII and U+3000 are
-    # replaced by their NFKD forms (one character of combining class 0 each) first, after which
-    # most text is already NFKC and the quick check skips the normalisation.
-    text = _FULLWIDTH_RE.sub(_fullwidth, text)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    text = to_nfkc(text)  # NFKC, with a fast path for Chinese text (see there)
     for char in _ZERO_WIDTH_CHARS:  # str.translate is slow on non-ASCII text
         if char in text:
             text = text.replace(char, "")

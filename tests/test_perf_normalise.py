@@ -1,9 +1,12 @@
-"""The fast ``normalise_text`` (behind every stored ``content_hash``) equals its definition.
+"""The fast NFKC and ``normalise_text`` (behind every stored ``content_hash``) equal their
+definitions.
 
-``pipelines.fingerprint.normalise_text`` skips ``unicodedata.normalize`` when it can (see
-docs/performance.md); stored hashes must not change, so it is checked here against the plain
-definition, NFKC then zero-width characters removed then whitespace collapsed, on generated
-strings from the characters where NFKC, full-width forms and whitespace interact.
+``crawler.extract.text.to_nfkc`` (behind ``squash``, the info-line normalisation and
+``pipelines.fingerprint.normalise_text``) skips ``unicodedata.normalize`` when it can (see
+docs/performance.md); titles, dates and stored hashes must not change, so each is checked here
+against the plain definition (NFKC; then zero-width characters removed and whitespace
+collapsed) on generated strings from the characters where NFKC, full-width forms and whitespace
+interact, and on every single code point.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from crawler.extract.text import to_nfkc
 from pipelines.fingerprint import content_hash, normalise_text
 
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -38,6 +42,30 @@ def reference(text: str | None) -> str:
     for char in ZERO_WIDTH:
         text = text.replace(char, "")
     return " ".join(text.split())
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=st.sampled_from(INTERESTING), max_size=30))
+def test_to_nfkc_equals_nfkc(text: str) -> None:
+    assert to_nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+@given(st.text(max_size=40))
+def test_to_nfkc_on_any_text(text: str) -> None:
+    assert to_nfkc(text) == unicodedata.normalize("NFKC", text)
+
+
+def test_to_nfkc_on_every_code_point_after_a_full_width_letter() -> None:
+    # each code point alone and behind a full-width character (the one the fast path rewrites):
+    # a combining mark after it must compose exactly as NFKC composes it
+    import sys
+
+    for cp in range(sys.maxunicode + 1):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        char = chr(cp)
+        for text in (char, "\uff21" + char + "，"):
+            assert to_nfkc(text) == unicodedata.normalize("NFKC", text), hex(cp)
 
 
 @settings(max_examples=3000, deadline=None)
