@@ -160,6 +160,18 @@ class _Channel(asyncio.Protocol):
             self.transport.close()
 
 
+def _said_ready(sock: socket.socket) -> bool:
+    """Whether the worker at the other end of a socket not yet joined has sent its first frame
+    (the ready one), or has closed its end; without reading or waiting."""
+    try:
+        sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)  # a byte of a frame, or b"" at EOF
+    except BlockingIOError:
+        return False  # nothing yet: still importing
+    except OSError:
+        pass  # reset: the worker has ended
+    return True
+
+
 def _factory(channel: _Channel) -> Callable[[], _Channel]:
     return lambda: channel
 
@@ -274,23 +286,35 @@ class WorkerPool:
         self.shutdown()
 
     def shutdown(self) -> None:
-        """Close every worker's socket and wait for the processes (killing stragglers)."""
+        """Close every worker's socket and wait for the processes (killing stragglers).
+
+        A worker that has said it is ready leaves on its own when it reads EOF (its exit hooks
+        run). One still importing has been sent nothing and would read EOF only once its
+        imports are done, up to half a second that a short crawl would spend waiting at its
+        end: it is terminated instead.
+        """
         for queue in (self._waiting_urgent, self._waiting):
             while queue:
                 future = queue.popleft()[2]
                 if not future.done():
                     future.set_exception(WorkerLost(f"{self.name} workers shut down"))
         channels, self._channels = self._channels, []
-        processes, self._processes = self._processes, []
+        self._processes = []
         spawned, self._spawned = self._spawned, []
+        leaving: list[subprocess.Popen[bytes]] = []
+        importing: list[subprocess.Popen[bytes]] = []
         for channel in channels:
+            (leaving if channel.ready or channel.lost else importing).append(channel.process)
             channel.close()
-        for process, ours in spawned:  # spawned, never joined: EOF ends them as well
+        for process, ours in spawned:  # spawned, never joined
+            (leaving if _said_ready(ours) else importing).append(process)
             with contextlib.suppress(OSError):
                 ours.shutdown(socket.SHUT_RDWR)
             ours.close()
-            processes.append(process)
-        for process in processes:
+        for process in importing:
+            with contextlib.suppress(OSError):  # already gone
+                process.terminate()
+        for process in (*leaving, *importing):
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:

@@ -12,6 +12,9 @@ import asyncio
 import copy
 import os
 import pickle
+import select
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -226,17 +229,52 @@ def test_workers_spawned_before_the_loop_are_the_ones_that_answer() -> None:
     assert spawned.returncode == 0
 
 
-def test_spawned_workers_that_never_joined_end_with_shutdown() -> None:
-    """A crawl that fails before its loop runs still leaves no worker behind, and the worker
-    exits cleanly whether it was still importing or already warm."""
-    for settle in (0.0, 3.0):
-        pool = WorkerPool(1)
+def _wait_until_ready(sock: socket.socket) -> None:
+    """Until a spawned worker's ready frame is there to read (not read: the pool joins it)."""
+    deadline = time.monotonic() + 120  # a generous bound for a busy machine, not a measurement
+    while not select.select([sock], [], [], 0.05)[0]:
+        assert time.monotonic() < deadline, "worker never became ready"
+
+
+def test_spawned_workers_that_never_joined_end_with_shutdown(tmp_path: Path) -> None:
+    """A crawl that fails before its loop runs still leaves no worker behind: a warm worker
+    leaves on its own (status 0), one still importing is stopped at once (SIGTERM) instead of
+    the crawl's end waiting for its imports."""
+    pool = WorkerPool(1)
+    pool.spawn()
+    ((warm, sock),) = pool._spawned
+    _wait_until_ready(sock)
+    pool.shutdown()
+    assert warm.returncode == 0
+    assert not pool._spawned and not pool._processes
+
+    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(60)\n")
+    pool = WorkerPool(1, warm=("slow_import",))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(tmp_path))
         pool.spawn()
-        ((process, _),) = pool._spawned
-        time.sleep(settle)
+    ((importing, _),) = pool._spawned
+    pool.shutdown()
+    assert importing.returncode == -signal.SIGTERM
+    assert not pool._spawned and not pool._processes
+
+
+def test_joined_worker_still_importing_is_stopped_at_shutdown(tmp_path: Path) -> None:
+    """The same for a worker the loop has joined but that has not said it is ready."""
+    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(60)\n")
+
+    async def go() -> subprocess.Popen[bytes]:
+        pool = WorkerPool(1, warm=("slow_import",))
+        pool.start()
+        assert not pool.usable()  # calls run inline meanwhile
+        (process,) = pool._processes
         pool.shutdown()
-        assert process.returncode == 0
-        assert not pool._spawned and not pool._processes
+        return process
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.syspath_prepend(str(tmp_path))
+        process = asyncio.run(go())
+    assert process.returncode == -signal.SIGTERM
 
 
 def test_spider_spawns_its_worker_as_scrapy_builds_it() -> None:
@@ -248,7 +286,7 @@ def test_spider_spawns_its_worker_as_scrapy_builds_it() -> None:
     ((process, _),) = spider._pool._spawned
     assert process.poll() is None  # running, importing its extraction modules
     spider.closed("finished")
-    assert process.returncode == 0
+    assert process.returncode is not None  # stopped (SIGTERM while importing, else 0)
 
     crawler = get_crawler(DistrictSpider, {"GOVNEWS_EXTRACT_WORKERS": "0"})
     spider = DistrictSpider.from_crawler(crawler, start_url="http://127.0.0.1:1/news/")
