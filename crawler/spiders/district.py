@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 _SPLIT = re.compile(r"[\s,]+")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain")  # or no Content-Type at all
+#: Scrapy request priority of list pages (articles and counters keep 0): see _follow_listing
+LIST_PRIORITY = 10
 
 
 class DistrictSpider(scrapy.Spider):
@@ -152,7 +154,11 @@ class DistrictSpider(scrapy.Spider):
                 self.logger.info("resuming: the last run did not finish, reading all list pages")
         for url in self.start_urls:
             yield scrapy.Request(
-                url, callback=self.parse_list, errback=self.list_failed, cb_kwargs={"page": 1}
+                url,
+                callback=self.parse_list,
+                errback=self.list_failed,
+                cb_kwargs={"page": 1},
+                priority=LIST_PRIORITY,
             )
 
     # Callbacks that await the extraction pool are coroutines returning a list, not async
@@ -176,11 +182,19 @@ class DistrictSpider(scrapy.Spider):
     def _follow_listing(
         self, response: Response, page: int, listing: ExtractedListing
     ) -> Iterator[scrapy.Request]:
-        """Requests for a list page's new articles and its next page."""
+        """Requests for a list page's next page, then its new articles.
+
+        Pagination is the crawl's critical path: each list page is known only once the one
+        before it is read, while articles only need to be fetched eventually. So the next page
+        is handed to Scrapy first and with a higher priority (:data:`LIST_PRIORITY`), and is
+        downloaded before waiting articles whatever the scheduler's queue: Scrapy's LIFO memory
+        queue or the Redis priority queue of a distributed crawl (which orders requests of
+        equal priority by their serialised form, not by when they came).
+        """
         if not listing.article_links:
             self.logger.warning("no article links on list page %s", response.url)
             self._stat("list_pages_without_links")
-        fresh = 0
+        articles: list[scrapy.Request] = []
         for link in listing.article_links:
             if not self._allowed(link):
                 self._stat("offsite_links")
@@ -191,16 +205,17 @@ class DistrictSpider(scrapy.Spider):
             if self.since and (listed := listing.link_dates.get(link)) and listed < self.since:
                 self._stat("older_than_since")
                 continue
-            fresh += 1
-            yield scrapy.Request(
-                link,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                cb_kwargs={"list_url": response.url},
+            articles.append(
+                scrapy.Request(
+                    link,
+                    callback=self.parse_article,
+                    errback=self.article_failed,
+                    cb_kwargs={"list_url": response.url},
+                )
             )
         next_page = listing.next_page
         stop = not self.full and not self.resuming
-        if listing.article_links and not fresh and (stop or self.since):
+        if listing.article_links and not articles and (stop or self.since):
             self.logger.info("incremental: no new article on %s, column done", response.url)
             self._stat("incremental_stops")
             next_page = None
@@ -214,7 +229,9 @@ class DistrictSpider(scrapy.Spider):
                     callback=self.parse_list,
                     errback=self.list_failed,
                     cb_kwargs={"page": page + 1},
+                    priority=LIST_PRIORITY,
                 )
+        yield from articles
 
     def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
         reason, detail = failure_reason(failure)
