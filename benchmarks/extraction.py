@@ -3,6 +3,7 @@
 Run by hand, not in CI (needs the ``bench`` extra and ../shared/corpus/dev):
 
     python benchmarks/extraction.py [--corpus ../shared/corpus/dev] [--min-seconds 3]
+                                    [--systems govnews,gne,...] [--instructions]
 
 For each system, in its own fresh process pinned to one CPU core: pages/s over the dev corpus
 article pages with decoding included (every system gets the raw bytes; the peers decode with
@@ -11,6 +12,13 @@ govnews's ``decode_html`` so they are not penalised for a wrong charset), repeat
 process (``ru_maxrss``) and its growth over the import baseline. Per-field scores come from the
 reference scorer ``score.py`` next to the corpus (imported from its path, the same metric the
 product is judged by). Prints a table with pages/s ratios to govnews.
+
+``--instructions`` adds a second table that does not move with the machine's load: CPU
+instructions per page of each system, counted by valgrind's callgrind (Debian package
+``valgrind``) as the difference between a child that extracts every page once and one that
+stops after the first (imports, set-up and that warm-up page cancel out; every page is seen
+once, so no system gains from caches warmed by an earlier pass). Slow (the peers take minutes
+under valgrind); timings on a shared VM move by ±15 %, these counts by less than 0.1 %.
 """
 
 from __future__ import annotations
@@ -22,7 +30,10 @@ import io
 import json
 import multiprocessing as mp
 import os
+import re
 import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -126,6 +137,60 @@ def _worker(
     )
 
 
+def _count_child(system: str, corpus: Path, pages_to_run: int) -> None:
+    """Under callgrind: build ``system``, extract the first page (warm-up), then the next
+    ``pages_to_run`` pages once each."""
+    pages = _pages(corpus)
+    run = _make(system)
+    for _, raw, url in pages[: 1 + pages_to_run]:
+        run(raw, url)
+
+
+def _instructions(system: str, corpus: Path, pages_to_run: int) -> int:
+    cmd = [
+        "valgrind",
+        "--tool=callgrind",
+        "--callgrind-out-file=/dev/null",
+        sys.executable,
+        __file__,
+        "--corpus",
+        str(corpus),
+        "--count-child",
+        f"{system}:{pages_to_run}",
+    ]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    if done.returncode != 0 or found is None:
+        raise RuntimeError(f"valgrind run of {system} failed: {done.stderr[-500:]}")
+    return int(found.group(1))
+
+
+def _instruction_table(systems: list[str], corpus: Path, n_pages: int) -> None:
+    if shutil.which("valgrind") is None:
+        print("\n--instructions needs valgrind (Debian: apt-get install valgrind)", file=sys.stderr)
+        return
+    measured = n_pages - 1
+    print(f"\nCPU instructions per page (callgrind), {measured} pages once each, one process")
+    counts: dict[str, float] = {}
+    for system in systems:
+        print(f"  counting {system} ...", file=sys.stderr, flush=True)
+        try:
+            full = _instructions(system, corpus, measured)
+            base = _instructions(system, corpus, 0)
+        except RuntimeError as exc:
+            print(f"{system:<12} {exc}")
+            continue
+        counts[system] = (full - base) / measured
+    ref = counts.get("govnews")
+    print(f"{'system':<12} {'M instr/page':>13} {'vs govnews':>11}")
+    for system, per_page in counts.items():
+        times = f"{per_page / ref:.2f}x" if ref else "-"
+        print(f"{system:<12} {per_page / 1e6:>13.2f} {times:>11}")
+    peers = [v for k, v in counts.items() if k != "govnews"]
+    if ref and peers:
+        print(f"\nthe cheapest peer needs {min(peers) / ref:.2f}x govnews's instructions a page")
+
+
 def _scorer(corpus: Path) -> Any:
     spec = importlib.util.spec_from_file_location("govnews_ref_score", corpus.parent / "score.py")
     if spec is None or spec.loader is None:
@@ -167,7 +232,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--min-seconds", type=float, default=3.0)
     parser.add_argument("--systems", default=",".join(SYSTEMS))
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="also count CPU instructions per page with valgrind (load-independent; slow)",
+    )
+    parser.add_argument("--count-child", help=argparse.SUPPRESS)  # SYSTEM:PAGES, under valgrind
     args = parser.parse_args(argv)
+    if args.count_child:
+        system, pages_to_run = args.count_child.rsplit(":", 1)
+        _count_child(system, args.corpus, int(pages_to_run))
+        return 0
     if not (args.corpus / "labels.jsonl").is_file():
         print(f"no labelled corpus at {args.corpus}", file=sys.stderr)
         return 2
@@ -211,6 +286,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         if fastest_peer:
             print(f"\ngovnews is {ref / fastest_peer:.2f}x the fastest peer's pages/s")
+    if args.instructions:
+        _instruction_table(args.systems.split(","), args.corpus, len(pages))
     return 0
 
 
