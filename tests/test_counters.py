@@ -328,6 +328,13 @@ def test_needles_only_skip_resolvers_that_would_not_match(monkeypatch: pytest.Mo
     assert [find_counter(html, url) for url, html in pages] == fast
 
 
+def test_needles_are_lower_case_ascii() -> None:
+    """find_counter looks for needles in the page's UTF-8 bytes with only A-Z folded."""
+    for resolver in RESOLVERS.values():
+        for needle in resolver.needles:
+            assert needle.isascii() and needle == needle.lower(), (resolver.name, needle)
+
+
 # -- inline AJAX scripts that fill a placeholder next to the label -----------------------------
 
 EPOINT_LIKE = """

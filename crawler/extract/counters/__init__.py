@@ -13,6 +13,8 @@ per crawl.
 
 from __future__ import annotations
 
+import functools
+
 from crawler.extract.counters.ajax import ScriptAjaxResolver
 from crawler.extract.counters.base import CounterRequest, Resolver, read_number
 from crawler.extract.counters.families import FAMILIES
@@ -46,17 +48,25 @@ def _ordered(profile: SiteProfile | None) -> list[Resolver]:
     return order
 
 
+@functools.lru_cache(maxsize=64)
+def _needle_bytes(needles: tuple[str, ...]) -> tuple[bytes, ...]:
+    return tuple(needle.lower().encode("ascii") for needle in needles)
+
+
 def find_counter(html: str, url: str, profile: SiteProfile | None = None) -> CounterRequest | None:
     """The request that reads this article's view count, or None when the page shows none."""
     if profile is not None and profile.view_resolver in DISABLED:
         return None
-    # one lower-cased copy for every resolver's needles (Resolver.needles). Unicode's lower()
-    # misses two folds re.IGNORECASE makes (İ to i, ſ to s): not letters of a counter URL
-    lowered: str | None = None
+    # one lower-cased copy for every resolver's needles (Resolver.needles, ASCII): the page's
+    # UTF-8 bytes with A-Z folded, four times cheaper than str.lower() on Chinese text (which
+    # maps every character). Only ASCII letters are folded: the needles are URL fragments,
+    # and the Kelvin sign or a dotted İ never spell one
+    lowered: bytes | None = None
     for resolver in _ordered(profile):
         if resolver.needles:
-            lowered = html.lower() if lowered is None else lowered
-            if not any(needle in lowered for needle in resolver.needles):
+            if lowered is None:
+                lowered = html.encode("utf-8", "surrogatepass").lower()
+            if not any(needle in lowered for needle in _needle_bytes(resolver.needles)):
                 continue
         request = resolver.find(html, url)
         if request is None or NEVER.search(request.url):
