@@ -69,10 +69,11 @@ class Article(Base):
     """One article, unique by URL; re-crawls update it in place (upsert)."""
 
     __tablename__ = "articles"
+    # site first: it serves lookups by site alone too (migration 0003 dropped a site-only index)
     __table_args__ = (Index("ix_articles_site_published_at", "site", "published_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    site: Mapped[str] = mapped_column(String(200), index=True)
+    site: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(String(2048), unique=True)
     title: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime | None]
