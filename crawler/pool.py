@@ -197,7 +197,6 @@ class WorkerPool:
         self._started = False
         self._spawned: list[tuple[subprocess.Popen[bytes], socket.socket]] = []
         self._channels: list[_Channel] = []
-        self._processes: list[subprocess.Popen[bytes]] = []
         self._ids = itertools.count()
         self._waiting: deque[_Call] = deque()
         self._waiting_urgent: deque[_Call] = deque()
@@ -210,6 +209,11 @@ class WorkerPool:
             return False
         self.start()
         return any(ch.ready for ch in self._channels)
+
+    @property
+    def processes(self) -> list[subprocess.Popen[bytes]]:
+        """The worker processes joined on the loop (not those only spawned)."""
+        return [channel.process for channel in self._channels]
 
     def spawn(self) -> None:
         """Start the worker processes now, without a running event loop; :meth:`start` (on the
@@ -265,7 +269,6 @@ class WorkerPool:
         self._spawn_missing()  # none, or only some, spawned before the loop ran
         spawned, self._spawned = self._spawned, []
         for process, ours in spawned:
-            self._processes.append(process)
             channel = _Channel(self, process, ours)
             self._channels.append(channel)
             task = loop.create_task(loop.connect_accepted_socket(_factory(channel), ours))
@@ -299,7 +302,6 @@ class WorkerPool:
                 if not future.done():
                     future.set_exception(WorkerLost(f"{self.name} workers shut down"))
         channels, self._channels = self._channels, []
-        self._processes = []
         spawned, self._spawned = self._spawned, []
         leaving: list[subprocess.Popen[bytes]] = []
         importing: list[subprocess.Popen[bytes]] = []

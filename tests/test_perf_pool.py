@@ -201,7 +201,7 @@ def test_shutdown_runs_the_workers_exit_hooks(
     async def go() -> list[subprocess.Popen[bytes]]:
         pool = WorkerPool(1, warm=("exit_probe",))
         await _warm(pool)
-        processes = list(pool._processes)
+        processes = list(pool.processes)
         pool.shutdown()
         return processes
 
@@ -246,7 +246,7 @@ def test_spawned_workers_that_never_joined_end_with_shutdown(tmp_path: Path) -> 
     _wait_until_ready(sock)
     pool.shutdown()
     assert warm.returncode == 0
-    assert not pool._spawned and not pool._processes
+    assert not pool._spawned and not pool.processes
 
     (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(60)\n")
     pool = WorkerPool(1, warm=("slow_import",))
@@ -256,7 +256,7 @@ def test_spawned_workers_that_never_joined_end_with_shutdown(tmp_path: Path) -> 
     ((importing, _),) = pool._spawned
     pool.shutdown()
     assert importing.returncode == -signal.SIGTERM
-    assert not pool._spawned and not pool._processes
+    assert not pool._spawned and not pool.processes
 
 
 def test_joined_worker_still_importing_is_stopped_at_shutdown(tmp_path: Path) -> None:
@@ -267,7 +267,7 @@ def test_joined_worker_still_importing_is_stopped_at_shutdown(tmp_path: Path) ->
         pool = WorkerPool(1, warm=("slow_import",))
         pool.start()
         assert not pool.usable()  # calls run inline meanwhile
-        (process,) = pool._processes
+        (process,) = pool.processes
         pool.shutdown()
         return process
 

@@ -234,7 +234,7 @@ def _drive_with_writer(run: Run, items: list[ArticleItem], kill_after: int | Non
             assert out is item
             if n == kill_after:
                 await asyncio.wait([run.storage._pending[-1]])
-                writer._processes[0].kill()
+                writer.processes[0].kill()
         closing = run.storage.close_spider(run.spider)
         assert inspect.isawaitable(closing)
         await closing
