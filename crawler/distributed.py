@@ -34,7 +34,8 @@ from scrapy.http import Request
 from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
-from twisted.internet import task
+
+from crawler.periodic import Every
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class SiteScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped
     worker: str = ""
     idle_since: float | None = None
     busy: bool = True
-    loop: task.LoopingCall | None = None
+    loop: Every | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SiteScheduler:
@@ -129,11 +130,11 @@ class SiteScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped
                 others,
                 pending,
             )
-        self.loop = task.LoopingCall(self._heartbeat)
-        self.loop.start(HEARTBEAT_SECONDS, now=False)
+        self.loop = Every(HEARTBEAT_SECONDS, self._heartbeat)
+        self.loop.start()
 
     def close(self, reason: str) -> None:
-        if self.loop is not None and self.loop.running:
+        if self.loop is not None:
             self.loop.stop()
         now = time.time()
         cleared = self.server.eval(

@@ -4,6 +4,8 @@
 every ``GOVNEWS_PROGRESS_INTERVAL`` seconds; it is on when ``GOVNEWS_PROGRESS`` is true (the
 CLI sets it unless ``--quiet``), so long unattended crawls show they are alive.
 
+:class:`LogFilters` (always on) installs :mod:`crawler.logfilters`.
+
 :class:`GcTuning` (always on) makes the cyclic garbage collector cheaper for a crawl.
 """
 
@@ -17,9 +19,10 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from twisted.internet import task
 
+from crawler import logfilters
 from crawler.items import ArticleItem, RejectItem
+from crawler.periodic import Every
 
 
 class ProgressReporter:
@@ -32,7 +35,7 @@ class ProgressReporter:
         self.rejects = 0
         self.with_views = 0
         self.started = time.monotonic()
-        self._loop: task.LoopingCall | None = None
+        self._loop: Every | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressReporter:
@@ -46,8 +49,8 @@ class ProgressReporter:
 
     def spider_opened(self, spider: Spider) -> None:
         self.started = time.monotonic()
-        self._loop = task.LoopingCall(self.report)
-        self._loop.start(self.interval, now=False)
+        self._loop = Every(self.interval, self.report)
+        self._loop.start()
 
     def item_scraped(self, item: Any, spider: Spider) -> None:
         if isinstance(item, ArticleItem):
@@ -69,8 +72,18 @@ class ProgressReporter:
         print(f"govnews: {self.line()}", file=sys.stderr, flush=True)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self._loop is not None and self._loop.running:
+        if self._loop is not None:
             self._loop.stop()
+
+
+class LogFilters:
+    """Always on: installs :mod:`crawler.logfilters` (one-line robots.txt errors, Scrapy's
+    note on its aiohttp handler as INFO) before the downloader logs anything."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> LogFilters:
+        logfilters.install()
+        return cls()
 
 
 class GcTuning:

@@ -34,6 +34,7 @@ Stats: ``govnews/guard/<reason>``, ``govnews/retry/retry_after``, ``govnews/retr
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import re
 import socket
@@ -49,7 +50,6 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from scrapy.utils.defer import maybe_deferred_to_future
 from w3lib.url import canonicalize_url, safe_url_string
 
 from crawler.sites import host_in_domains
@@ -126,13 +126,10 @@ class AddressPolicy:
                 ipaddress.ip_address(host)
                 self._cache[key] = [host]
             except ValueError:
-                from twisted.internet import reactor
-                from twisted.internet.threads import deferToThreadPool
-
-                pool = reactor.getThreadPool()  # type: ignore[attr-defined]
-                self._cache[key] = await maybe_deferred_to_future(
-                    deferToThreadPool(reactor, pool, _resolve, host, port)  # type: ignore[arg-type]
-                )
+                # getaddrinfo blocks: on the loop's default thread pool, as Scrapy's own
+                # resolver does, so a slow DNS server does not stall the crawl
+                loop = asyncio.get_running_loop()
+                self._cache[key] = await loop.run_in_executor(None, _resolve, host, port)
         bad = [a for a in self._cache[key] if not is_public_ip(a)]
         if bad:
             return Refused("private_address", f"{host} resolves to non-public {bad[0]}")
@@ -259,10 +256,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
             stats.inc_value(f"govnews/retry/{why}")
         if seconds <= 0:
             return
-        from twisted.internet import reactor
-        from twisted.internet.task import deferLater
-
-        await maybe_deferred_to_future(deferLater(reactor, seconds, lambda: None))  # type: ignore[arg-type]
+        await asyncio.sleep(seconds)
 
     async def process_response(  # type: ignore[override]
         self, request: Request, response: Response

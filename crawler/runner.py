@@ -6,15 +6,14 @@ settings (database URL, quiet/progress, per-site politeness from the profile) an
 
 from __future__ import annotations
 
-import logging
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Spider
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
-from twisted.python.failure import Failure
 
 from crawler.sites import SiteProfile
 
@@ -71,34 +70,24 @@ def profile_overrides(profile: SiteProfile) -> dict[str, Any]:
     return out
 
 
-class _OneLineErrors(logging.Filter):
-    """Scrapy's robots.txt middleware logs an unreachable host with a full traceback; the
-    failure is already a reject row with its reason, so one line is enough."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info:
-            exc, message = record.exc_info[1], record.getMessage()
-            record.msg = message if str(exc) in message else f"{message} ({exc})"
-            record.args = None
-            record.exc_info = None
-            record.exc_text = None
-        return True
-
-
 def run_spider(
     spidercls: type[Spider], settings_overrides: dict[str, Any] | None = None, **spider_kwargs: Any
 ) -> CrawlOutcome:
-    """Run one spider to the end (blocking) and return its crawler for stats."""
-    process = CrawlerProcess(project_settings(settings_overrides))
-    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").addFilter(_OneLineErrors())
+    """Run one spider to the end (blocking) and return its crawler for stats.
+
+    ``AsyncCrawlerProcess`` runs the crawl on an asyncio event loop, with Twisted's asyncio
+    reactor on it or, by default, without a reactor (``TWISTED_REACTOR_ENABLED``).
+    """
+    process = AsyncCrawlerProcess(project_settings(settings_overrides))
     crawler = process.create_crawler(spidercls)
     started = time.monotonic()
     errors: list[str] = []
 
-    def _failed(failure: Failure) -> None:
-        errors.append(failure.getErrorMessage())
+    def _done(task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            errors.append(str(task.exception()))
 
-    process.crawl(crawler, **spider_kwargs).addErrback(_failed)
+    process.crawl(crawler, **spider_kwargs).add_done_callback(_done)
     process.start()
     return CrawlOutcome(
         crawler=crawler, seconds=time.monotonic() - started, error=errors[0] if errors else None

@@ -14,8 +14,10 @@ Environment variables (all optional):
   one when more than one CPU is available to this process), ``0`` (inline) or a number.
 - ``GOVNEWS_STORE_WRITER``: ``0`` writes batches on the reactor thread instead of in a writer
   process (default on; pipelines/storage.py).
-- ``GOVNEWS_UVLOOP``: ``0`` runs the reactor on asyncio's own event loop instead of uvloop's
+- ``GOVNEWS_UVLOOP``: ``0`` runs the crawl on asyncio's own event loop instead of uvloop's
   (default: uvloop wherever it is installed).
+- ``GOVNEWS_TWISTED``: ``1`` runs Scrapy on Twisted's asyncio reactor with its HTTP/1.1
+  download handler (default: no reactor, Scrapy's aiohttp handler; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ import os
 from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS
 
 from crawler import __version__
+
+
+def _switch_on(name: str) -> bool:
+    """An off-by-default environment switch: ``1``, ``true`` or ``yes`` turns it on."""
+    return os.environ.get(name, "0").lower() in ("1", "true", "yes")
 
 
 def _switch(name: str) -> bool:
@@ -93,6 +100,12 @@ LOG_LEVEL = os.environ.get("GOVNEWS_LOG_LEVEL", "INFO")
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+# Without a Twisted reactor Scrapy runs on the asyncio loop alone and downloads with aiohttp
+# (C-accelerated HTTP parsing) instead of Twisted's pure-Python HTTP/1.1 client: on the crawl's
+# busiest thread that is ≈ 11 % fewer instructions a page for a bare spider and ≈ 10-14 % more
+# pages/s for a govnews crawl (docs/performance.md, eighth round). GOVNEWS_TWISTED=1 (or
+# -s TWISTED_REACTOR_ENABLED=True) goes back to the reactor and Twisted's handler.
+TWISTED_REACTOR_ENABLED = _switch_on("GOVNEWS_TWISTED")
 # The reactor thread is the crawl's bottleneck, and every socket event, timer and callback of it
 # passes through the asyncio event loop: uvloop's loop (libuv, in C) does that part with less of
 # the thread's time, ≈ 6 % more pages/s (docs/performance.md). Not built for Windows, where
@@ -105,6 +118,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 EXTENSIONS = {
     "crawler.extensions.ProgressReporter": 500,
     "crawler.extensions.GcTuning": 0,
+    "crawler.extensions.LogFilters": 0,
 }
 # Scrapy's own collector answers every lookup through a deprecation shim (crawler/stats.py)
 STATS_CLASS = "crawler.stats.StatsCollector"

@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
+from crawler.periodic import Every
 from crawler.pool import WorkerPool
 from pipelines.db.batch import Stored, Target, Written, store_batch, write_batch
 from pipelines.db.migrate import upgrade
@@ -67,7 +68,7 @@ class StoragePipeline:
         self.site: str | None = None
         self.buffer: list[Stored] = []
         self.articles = self.rejects = self.readings = 0
-        self._heartbeat_loop: Any = None
+        self._heartbeat_loop: Every | None = None
         self._finished = False
         self.use_writer = use_writer
         self._writer: WorkerPool | None = None
@@ -103,7 +104,7 @@ class StoragePipeline:
             spider.crawl_run_id = self.crawl_run_id  # type: ignore[attr-defined]
         logger.info("crawl run %s started for site %s", self.crawl_run_id, self.site)
         self._start_heartbeat()
-        if self.use_writer and _reactor_running():
+        if self.use_writer and _crawl_running():
             self._writer = WorkerPool(1, warm=("pipelines.db.batch",), name="storage writer")
             self._writer.start()  # warm (its imports done) by the time the first batch is full
 
@@ -245,21 +246,22 @@ class StoragePipeline:
             logger.warning("heartbeat failed: %s", exc)
 
     def _start_heartbeat(self) -> None:
-        from twisted.internet import task
-
-        if not _reactor_running():
+        if not _crawl_running():
             return  # driven by hand (tests): each batch beats instead
-        self._heartbeat_loop = task.LoopingCall(self._beat)
-        self._heartbeat_loop.start(HEARTBEAT_SECONDS, now=False)
+        self._heartbeat_loop = Every(HEARTBEAT_SECONDS, self._beat)
+        self._heartbeat_loop.start()
 
     def _stop_heartbeat(self) -> None:
-        if self._heartbeat_loop is not None and self._heartbeat_loop.running:
+        if self._heartbeat_loop is not None:
             self._heartbeat_loop.stop()
         self._heartbeat_loop = None
 
 
-def _reactor_running() -> bool:
-    """Whether Scrapy drives the pipeline (a running reactor) rather than a test or a script."""
-    from twisted.internet import reactor
-
-    return bool(getattr(reactor, "running", False))
+def _crawl_running() -> bool:
+    """Whether Scrapy drives the pipeline (opened on its running event loop) rather than a test
+    or a script calling it by hand."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True

@@ -60,22 +60,37 @@ def test_remote_control_is_not_even_imported() -> None:
     assert out.stdout.split() == ["False", "False"], out.stdout + out.stderr
 
 
-@pytest.mark.parametrize(("switch", "loop"), [(None, "uvloop.Loop"), ("0", "None")])
-def test_the_reactor_runs_on_uvloop_unless_switched_off(switch: str | None, loop: str) -> None:
-    """uvloop's event loop where it is installed (a dependency off Windows); GOVNEWS_UVLOOP=0
-    keeps asyncio's. A fresh interpreter: settings are read once, at import."""
-    pytest.importorskip("uvloop")
-    env = {k: v for k, v in os.environ.items() if k != "GOVNEWS_UVLOOP"}
-    if switch is not None:
-        env["GOVNEWS_UVLOOP"] = switch
+def _fresh_setting(expression: str, variable: str, value: str | None) -> str:
+    """``expression`` over the project settings in a fresh interpreter (settings read the
+    environment once, at import) with ``variable`` set to ``value`` or unset."""
+    env = {k: v for k, v in os.environ.items() if k != variable}
+    if value is not None:
+        env[variable] = value
     code = (
         "from scrapy.utils.project import get_project_settings\n"
-        "print(get_project_settings().get('ASYNCIO_EVENT_LOOP'))\n"
+        f"s = get_project_settings()\nprint({expression})\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
-    assert out.stdout.strip() == loop, out.stderr
+    return out.stdout.strip() + out.stderr.strip()
+
+
+@pytest.mark.parametrize(("switch", "loop"), [(None, "uvloop.Loop"), ("0", "None")])
+def test_the_loop_is_uvloop_unless_switched_off(switch: str | None, loop: str) -> None:
+    """uvloop's event loop where it is installed (a dependency off Windows); GOVNEWS_UVLOOP=0
+    keeps asyncio's."""
+    pytest.importorskip("uvloop")
+    assert _fresh_setting("s.get('ASYNCIO_EVENT_LOOP')", "GOVNEWS_UVLOOP", switch) == loop
+
+
+@pytest.mark.parametrize(("switch", "enabled"), [(None, "False"), ("0", "False"), ("1", "True")])
+def test_no_twisted_reactor_unless_switched_on(switch: str | None, enabled: str) -> None:
+    """By default Scrapy runs without a reactor and downloads with aiohttp (docs/performance.md,
+    eighth round); GOVNEWS_TWISTED=1 brings back Twisted's reactor and HTTP/1.1 handler. Both
+    stacks crawl the demo site in tests/test_e2e_demo.py."""
+    expression = "s.getbool('TWISTED_REACTOR_ENABLED')"
+    assert _fresh_setting(expression, "GOVNEWS_TWISTED", switch) == enabled
 
 
 def test_unused_spider_middlewares_are_off(settings: Settings) -> None:
