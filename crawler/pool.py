@@ -9,12 +9,13 @@ crawl's bottleneck. Two kinds of work leave it for a :class:`WorkerPool`:
   parameter handling holds the GIL, so on a writer *thread* it still stopped the reactor for
   about 0.6 ms per article; in a process it does not.
 
-Callers ``await`` :meth:`WorkerPool.run` (the asyncio reactor, ``TWISTED_REACTOR``).
+Callers ``await`` :meth:`WorkerPool.run` on the crawl's asyncio event loop (with or without
+Twisted's reactor on it, ``TWISTED_REACTOR_ENABLED``).
 
 Why not ``concurrent.futures.ProcessPoolExecutor``: each of its calls crosses two helper
 threads (a queue feeder and a result manager) that contend with the reactor for the GIL, about
 0.5 ms of the reactor process's CPU per call, a sixth of what a bare Scrapy fetch costs. Here
-each worker is a plain child process (``python -m crawler.poolworker``, so a running reactor is
+each worker is a plain child process (``python -m crawler.poolworker``, so a running event loop is
 never forked and no ``__main__`` is re-imported) joined by a socket pair that the asyncio loop
 itself reads and writes: a call is one length-prefixed pickle each way, about 0.07 ms of the
 reactor's CPU (``benchmarks/crawl.py``, docs/performance.md).

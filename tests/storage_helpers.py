@@ -46,7 +46,7 @@ class Run:
     def close(self, reason: str = "finished") -> None:
         self.storage.close_spider(self.spider)
         # what the spider_closed signal does (sending the real signal would also wake
-        # extensions that need a running reactor)
+        # extensions that need the crawl's running event loop)
         self.storage.spider_closed(self.spider, reason)
 
     def stat(self, key: str) -> Any:

@@ -43,8 +43,8 @@ def test_no_remote_code_execution_endpoint(settings: Settings) -> None:
 
 def test_remote_control_is_not_even_imported() -> None:
     """Scrapy imports every key of EXTENSIONS to resolve it, a None one too: the extension
-    (and aiohttp, 0.2-0.4 s of start-up) must not be among them. A fresh interpreter, as a
-    crawl starts."""
+    (which imports aiohttp's server, and on Twisted's stack would add aiohttp's 0.2-0.4 s of
+    start-up) must not be among them. A fresh interpreter, as a crawl starts."""
     code = (
         "import sys\n"
         "from scrapy.utils.conf import build_component_list\n"

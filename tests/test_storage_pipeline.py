@@ -244,9 +244,10 @@ def _drive_with_writer(run: Run, items: list[ArticleItem], kill_after: int | Non
 
 
 def test_writer_process_writes_every_batch_in_order(db_url: str, engine: Any) -> None:
-    """Under Scrapy (a running reactor) batches go to a writer process. Every batch is written
-    before the run finishes, later batches after earlier ones (an article in two batches ends
-    with the second's values), and counts reach the stats and the run's running totals."""
+    """Under Scrapy (opened on a running event loop) batches go to a writer process. Every batch
+    is written before the run finishes, later batches after earlier ones (an article in two
+    batches ends with the second's values), and counts reach the stats and the run's running
+    totals."""
     run = open_run(db_url, batch_size=3)
     items = [article(i) for i in range(10)] + [article(0, title="第二次写入的标题", views=999)]
     assert _drive_with_writer(run, items) == 4  # 3 + 3 + 3 + the 2 flushed on close
