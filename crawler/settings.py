@@ -103,9 +103,11 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Without a Twisted reactor Scrapy runs on the asyncio loop alone and downloads with aiohttp
 # (C-accelerated HTTP parsing) instead of Twisted's pure-Python HTTP/1.1 client: on the crawl's
 # busiest thread that is ≈ 11 % fewer instructions a page for a bare spider and ≈ 10-14 % more
-# pages/s for a govnews crawl (docs/performance.md, eighth round). GOVNEWS_TWISTED=1 (or
-# -s TWISTED_REACTOR_ENABLED=True) goes back to the reactor and Twisted's handler.
+# pages/s for a govnews crawl (docs/performance.md, eighth round). GOVNEWS_TWISTED=1 goes back
+# to the reactor and Twisted's handler (it sets both settings below).
 TWISTED_REACTOR_ENABLED = _switch_on("GOVNEWS_TWISTED")
+# Scrapy's aiohttp handler, keeping non-UTF-8 header bytes (crawler/download.py)
+_HTTP_HANDLER = None if TWISTED_REACTOR_ENABLED else "crawler.download.AiohttpHandler"
 # The reactor thread is the crawl's bottleneck, and every socket event, timer and callback of it
 # passes through the asyncio event loop: uvloop's loop (libuv, in C) does that part with less of
 # the thread's time, ≈ 6 % more pages/s (docs/performance.md). Not built for Windows, where
@@ -184,7 +186,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.stats.DownloaderStats": 850,
 }
 # only http(s) is ever fetched: no file://, s3://, ftp:// or data: handlers at all
-DOWNLOAD_HANDLERS = {"file": None, "s3": None, "ftp": None, "data": None}
+DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "s3": None, "ftp": None, "data": None}
+if _HTTP_HANDLER:
+    DOWNLOAD_HANDLERS |= {"http": _HTTP_HANDLER, "https": _HTTP_HANDLER}
 GOVNEWS_SSRF_GUARD = True
 GOVNEWS_SSRF_TRUSTED_HOSTS: list[str] = []
 GOVNEWS_RETRY_AFTER_MAX = 120.0

@@ -89,6 +89,11 @@ def redirect(location: str, status: int = 302) -> Reply:
 GOOD = ["good1", "good2", "good3"]
 
 
+def _gbk(text: str) -> str:
+    """``text``'s GBK bytes as the str that ``send_header`` (latin-1) writes back as them."""
+    return text.encode("gbk").decode("latin-1")
+
+
 class QuietServer(ThreadingHTTPServer):
     """A threaded server that does not print tracebacks when the crawler hangs up on purpose."""
 
@@ -158,6 +163,7 @@ class FaultSite:
         "/a/controls.html",
         "/a/mixed.html",
         "/a/malformed.html",
+        "/a/gbk-headers.html",
     ]
     #: article links that must each end as a reject, with the reason expected
     bad_articles: ClassVar[dict[str, str]] = {
@@ -271,6 +277,14 @@ class FaultSite:
                 article_html("残缺标记", body_extra="<p><b><i>未闭合<div></html><p>之后的内容")
                 .replace("</body></html>", "")
                 .replace("</div></div>", "<div>")
+            ),
+            # header values in GBK bytes (send_header writes latin-1, so byte for byte)
+            "/a/gbk-headers.html": lambda: html(
+                article_html("响应头含GBK字节"),
+                **{
+                    "Content-Disposition": "inline; filename=" + _gbk("新闻稿.html"),
+                    "X-Powered-By": _gbk("政务网站群"),
+                },
             ),
             "/a/empty.html": lambda: Reply(200, b"", {"Content-Type": "text/html"}),
             "/a/two.html": lambda: html(

@@ -45,7 +45,7 @@ def demo_twice(
         done = _demo(db_file, port, request.param)
         # Scrapy's INFO log: the settings that differ from its defaults, and a note on the
         # aiohttp handler as it is loaded
-        aiohttp = "AiohttpDownloadHandler is experimental" in done.stderr
+        aiohttp = "AiohttpHandler is experimental" in done.stderr
         no_reactor = "'TWISTED_REACTOR_ENABLED': False" in done.stderr
         assert aiohttp == no_reactor == (request.param == "0"), done.stderr[-3000:]
         assert "] WARNING:" not in done.stderr, done.stderr[-3000:]
