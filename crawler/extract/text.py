@@ -122,12 +122,11 @@ def _walk(el: lxml_html.HtmlElement, out: list[str]) -> None:
 
 #: what keeps Chinese text from being NFKC: full-width ASCII, the ideographic space, no-break
 #: and other compatibility spaces; each with its NFKD form
-_FOLDED = "\uff01-\uff5e\u3000\u00a0\u2000-\u200a\u202f\u205f"
 _FOLD = {
     chr(c): unicodedata.normalize("NFKD", chr(c))
     for c in (*range(0xFF01, 0xFF5F), 0x3000, 0xA0, *range(0x2000, 0x200B), 0x202F, 0x205F)
 }
-_FOLD_RE = re.compile(f"[{_FOLDED}]")
+_FOLD_RE = re.compile("[" + "".join(map(re.escape, _FOLD)) + "]")
 
 
 def to_nfkc(text: str) -> str:
