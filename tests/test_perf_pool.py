@@ -236,7 +236,15 @@ def _wait_until_ready(sock: socket.socket) -> None:
         assert time.monotonic() < deadline, "worker never became ready"
 
 
-def test_spawned_workers_that_never_joined_end_with_shutdown(tmp_path: Path) -> None:
+@pytest.fixture
+def slow_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A module whose import takes a minute: a worker warming it never says it is ready."""
+    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(60)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return "slow_import"
+
+
+def test_spawned_workers_that_never_joined_end_with_shutdown(slow_import: str) -> None:
     """A crawl that fails before its loop runs still leaves no worker behind: a warm worker
     leaves on its own (status 0), one still importing is stopped at once (SIGTERM) instead of
     the crawl's end waiting for its imports."""
@@ -248,32 +256,26 @@ def test_spawned_workers_that_never_joined_end_with_shutdown(tmp_path: Path) -> 
     assert warm.returncode == 0
     assert not pool._spawned and not pool.processes
 
-    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(60)\n")
-    pool = WorkerPool(1, warm=("slow_import",))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.syspath_prepend(str(tmp_path))
-        pool.spawn()
+    pool = WorkerPool(1, warm=(slow_import,))
+    pool.spawn()
     ((importing, _),) = pool._spawned
     pool.shutdown()
     assert importing.returncode == -signal.SIGTERM
     assert not pool._spawned and not pool.processes
 
 
-def test_joined_worker_still_importing_is_stopped_at_shutdown(tmp_path: Path) -> None:
+def test_joined_worker_still_importing_is_stopped_at_shutdown(slow_import: str) -> None:
     """The same for a worker the loop has joined but that has not said it is ready."""
-    (tmp_path / "slow_import.py").write_text("import time\ntime.sleep(60)\n")
 
     async def go() -> subprocess.Popen[bytes]:
-        pool = WorkerPool(1, warm=("slow_import",))
+        pool = WorkerPool(1, warm=(slow_import,))
         pool.start()
         assert not pool.usable()  # calls run inline meanwhile
         (process,) = pool.processes
         pool.shutdown()
         return process
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.syspath_prepend(str(tmp_path))
-        process = asyncio.run(go())
+    process = asyncio.run(go())
     assert process.returncode == -signal.SIGTERM
 
 
