@@ -91,6 +91,77 @@ def test_body_html_is_sanitised() -> None:
     assert "http://www.a.gov.cn/x/a.jpg" in html
 
 
+def test_body_html_holds_what_body_text_holds() -> None:
+    """The block chosen for the body often also holds the headline, the info line with its
+    字号 tools, share and print blocks and 上一篇 links: body_text leaves them out, and so must
+    body_html; images and the closing attachment list are content and stay."""
+    main = (
+        "<h2>区里召开防汛工作会议</h2>"
+        "<div class='info'>发布时间：2024-07-01 来源：区水利局 字号："
+        "<a href='javascript:z(16)'>大</a> <a href='javascript:z(14)'>小</a></div>"
+        "<p><img src='flood.jpg'></p>"
+        "<p>7月1日，区里召开防汛工作会议，部署防汛备汛各项工作，要求各部门压实责任。</p>"
+        "<p>会议指出，今年汛期降雨偏多，各部门要克服麻痹思想，排查整治风险隐患。</p>"
+        "<p>会议强调，要严格落实值班值守制度，加强监测预警，确保安全度汛。</p>"
+        "<p>附件：<a href='/files/plan.pdf'>防汛预案.pdf</a></p>"
+        "<div class='share'>分享到：<a href='#'>微信</a></div>"
+        "<p>【打印本页】【关闭窗口】</p>"
+        "<p>上一篇：<a href='/x/0.html'>区里召开安全生产会议</a></p>"
+    )
+    result = extract_article(_page("", main), "http://www.a.gov.cn/x/1.html")
+    html = result.body_html or ""
+    assert (result.body_text or "").startswith("7月1日，区里召开防汛工作会议")
+    for gone in ("区里召开防汛工作会议</h2>", "发布时间", "字号", "分享到", "打印本页", "上一篇"):
+        assert gone not in html, gone
+    assert "<p>7月1日，区里召开防汛工作会议" in html
+    assert "加强监测预警，确保安全度汛。" in html
+    assert "http://www.a.gov.cn/x/flood.jpg" in html
+    assert "http://www.a.gov.cn/files/plan.pdf" in html
+
+
+def test_leading_text_inside_a_paragraph_is_cut_from_body_html() -> None:
+    main = (
+        "<div class='con'><p>来源：区水利局 发布时间：2024-07-01<br>"
+        "7月1日，区里召开防汛工作会议，部署防汛备汛各项工作，要求各部门压实责任。<br>"
+        "会议强调，要严格落实值班值守制度，确保安全度汛。</p></div>"
+    )
+    result = extract_article(_page("", main))
+    html = result.body_html or ""
+    assert "来源" not in html and "发布时间" not in html
+    assert "7月1日，区里召开防汛工作会议" in html and "确保安全度汛。" in html
+
+
+def test_disclosure_table_and_date_lines_before_the_headline_are_not_body() -> None:
+    """政务公开 pages put 索引号/发布机构/成文日期 rows, and templates a bare date line and
+    lone 大/中/小 font buttons, above or below the headline inside the body block."""
+    table = (
+        "<table><tr><td>索 引 号</td><td>11130200/2024-00012</td></tr>"
+        "<tr><td>发布机构</td><td>区水利局</td></tr>"
+        "<tr><td>成文日期</td><td>2024-07-01</td></tr></table>"
+    )
+    main = (
+        f"{table}<h2>区里召开防汛工作会议</h2><p>2024-07-01 09:30</p>"
+        "<div>来源：区水利局</div><div>字号：</div><div>大</div><div>中</div><div>小</div>"
+        f"{BODY}"
+    )
+    body = extract_article(_page("", main)).body_text or ""
+    assert body.startswith("7月1日，区里召开防汛工作会议"), body[:60]
+    assert body.endswith("确保安全度汛。")
+
+
+def test_short_lines_opening_a_notice_stay_in_the_body() -> None:
+    """Short lines are dropped only when a headline or a publication info line follows them:
+    a notice's salutation and its 时间/地点 lines are text."""
+    main = (
+        "<h2>区里召开防汛工作会议</h2><p>发布时间：2024-07-01</p><div class='con'>"
+        "<p>各有关单位：</p><p>时间：2024年7月2日上午9时</p><p>地点：区政府三楼会议室</p>"
+        "<p>请各单位主要负责同志参加会议，部署防汛备汛各项工作，要求各部门压实责任。</p>"
+        "<p>会议强调，要严格落实值班值守制度，确保安全度汛。</p></div>"
+    )
+    body = extract_article(_page("", main)).body_text or ""
+    assert body.startswith("各有关单位：\n时间：2024年7月2日上午9时\n地点："), body[:60]
+
+
 def test_garbage_input_never_raises() -> None:
     for junk in (b"", b"\x00\x01\x02", "<<<>>>", b"<html><body></body></html>", "只有文字"):
         result = extract_article(junk)

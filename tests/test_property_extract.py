@@ -20,7 +20,7 @@ from crawler.extract.article import extract_article
 from crawler.extract.decode import decode_html
 from crawler.extract.listing import extract_listing
 from crawler.extract.sanitise import is_sanitised
-from crawler.extract.text import nfkc, squash
+from crawler.extract.text import nfkc, squash, squash_line, squash_spaces
 from crawler.extract.types import ExtractedArticle, ExtractedListing
 from pipelines.cleaning import (
     clean_article_fields,
@@ -229,6 +229,15 @@ def test_cached_nfkc_and_squash_equal_the_plain_computation(value: str) -> None:
     for _ in range(2):  # the second call is answered from the cache
         assert nfkc(value) == plain
         assert squash(value) == "".join(plain.split())
+
+
+@PROPS
+@given(_WIDE_TEXT | st.text(max_size=400))
+def test_body_lines_squashed_one_by_one_equal_the_whole_text_squashed(value: str) -> None:
+    """crawler.extract.bodytext squashes the body's lines one at a time to keep their offsets;
+    the text it joins must be what squashing the whole block gives."""
+    lines = [line for line in map(squash_line, value.split("\n")) if line]
+    assert "\n".join(lines) == squash_spaces(value)
 
 
 @PROPS

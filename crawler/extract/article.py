@@ -17,7 +17,7 @@ from lxml.html import HtmlElement as Element
 
 from crawler.extract import fields as F
 from crawler.extract.body import pick_body
-from crawler.extract.bodytext import body_text
+from crawler.extract.bodytext import BodyText, body_text, trim_body_html
 from crawler.extract.decode import decode_html
 from crawler.extract.html import parse_html
 from crawler.extract.layout import build_layout
@@ -62,12 +62,13 @@ def extract_article(
     after = F.after_body(layout, body_el)
 
     html_from: Element | None = None  # the element body_html is made of, last (see below)
+    body: BodyText | None = None
     if body_el is not None:
-        text, method = body_text(body_el, title, layout)
-        if text:
-            result.body_text = text
+        body = body_text(body_el, title, layout)
+        if body.text:
+            result.body_text = body.text
             html_from = body_el
-            result.methods["body"] = method
+            result.methods["body"] = body.method
     F.fill_date(result, info, after, layout, meta, url, F.before_title(layout, title_el))
     F.fill_views(result, info, after)
     F.fill_source_author(result, info, after, meta)
@@ -77,7 +78,9 @@ def extract_article(
     if profile is not None and profile.fields:
         apply_profile(result, root, profile, base)
     if html_from is not None and result.body_html is None:  # a profile's body rule wins
-        # last, so that nothing reads the tree after it is sanitised in place (no copy)
+        # last, so that nothing reads the tree after it is trimmed and sanitised in place
+        if body is not None:
+            trim_body_html(html_from, layout, body)
         result.body_html = sanitise_html(html_from, base, in_place=True)
     return result
 

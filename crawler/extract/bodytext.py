@@ -1,80 +1,221 @@
 """Body text from the chosen content block: junk blocks cut out, leading headline/info/tool/
 breadcrumb lines dropped, the tail cut at 责任编辑/上一篇/分享到/打印 and similar.
+
+The block's HTML is cut at the same places (:func:`trim_body_html`): the chosen block often
+holds the headline and the info line too, and ``body_html`` should not repeat them.
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from lxml.html import HtmlElement as Element
 
 from crawler.extract.body import is_junk
 from crawler.extract.dates import find_dates
 from crawler.extract.layout import Layout
-from crawler.extract.text import squash, squash_spaces
+from crawler.extract.text import squash, squash_line
 
 _TAIL_CUT_RE = re.compile(
     r"^(?:【?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|收藏)|分享到|扫一扫|上一篇|下一篇|"
     r"相关(?:新闻|文章|链接|阅读)|责任编辑|【纠错】|附件下载\s*[:：]?$|文件下载\s*[:：]?$)"
 )
 _ATTACH_LINE_RE = re.compile(r"^(?:相关)?附件(?:下载)?\s*\d*\s*[:：]")
-_TOOL_LINE_RE = re.compile(r"字[体号]|打印|分享|关闭|收藏|【\s*[大中小]")
+_TOOL_LINE_RE = re.compile(r"字[体号]|打印|分享|关闭|收藏|【\s*[大中小]|^\s*[大中小]\s*$")
 _INFO_LINE_RE = re.compile(
     r"(?:发布日期|发布时间|来源|浏览|阅读|点击|访问|字号|作者|时间|日期).{0,6}[:：]"
 )
+
+#: info labels of a publication (not 时间/日期 alone, which notices use in their text)
+_PUBLICATION_LABEL_RE = re.compile(r"(?:发布|来源|浏览|阅读|点击|访问|字号|作者).{0,6}[:：]")
+#: a line that is only a date (a weekday, a time), squashed
+_DATE_LINE_RE = re.compile(
+    r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:星期[一二三四五六日天])?(?:\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_STRONG, _WEAK = 2, 1
+#: leading lines looked at for head lines, and the length (squashed) of a skippable other line
+_HEAD_WINDOW, _SHORT_LINE = 16, 30
 
 _CRUMB_SEP_RE = re.compile(r"[>»＞›]")
 _CRUMB_TEXT_RE = re.compile(r"^\s*(?:当前位置|您的位置|你的位置|您当前的位置|所在位置|当前的位置)")
 
 
-def _junk_spans(body_el: Element, layout: Layout) -> list[tuple[int, int]]:
-    """Spans of small share/print/related/QR blocks inside the body element."""
-    cut: list[tuple[int, int]] = []
+def _junk_blocks(body_el: Element, layout: Layout) -> list[tuple[Element, tuple[int, int]]]:
+    """Small share/print/related/QR blocks inside the body element, with their spans."""
+    cut: list[tuple[Element, tuple[int, int]]] = []
     spans = layout.spans
     for child in body_el.iterdescendants():
         span = spans.get(child)
-        if span is None or (cut and span[0] < cut[-1][1]):
+        if span is None or (cut and span[0] < cut[-1][1][1]):
             continue
         if is_junk(child, layout) and len(squash(layout.text[span[0] : span[1]])) < 200:
-            cut.append(span)
+            cut.append((child, span))
     return cut
 
 
-def _is_head_line(line: str, sq_title: str, index: int) -> bool:
-    """A line before the article text: the headline, an info line, tools, a breadcrumb."""
+def _head_line(line: str, sq_title: str, index: int) -> int:
+    """Whether a line belongs before the article text: :data:`_STRONG` for the headline or a
+    publication info line (来源/发布时间/浏览 …), :data:`_WEAK` for other info, tool, date and
+    breadcrumb lines, 0 for text."""
     sq = squash(line)
     if sq_title and (sq == sq_title or (len(sq) > 6 and sq in sq_title)):
-        return True
+        return _STRONG
     if len(sq) < 100 and _INFO_LINE_RE.search(line) and (index > 0 or find_dates(line)):
-        return True
-    if len(sq) < 40 and (_TAIL_CUT_RE.match(line.strip()) or _TOOL_LINE_RE.search(line)):
-        return True
-    return len(sq) < 80 and bool(_CRUMB_TEXT_RE.match(line) or _CRUMB_SEP_RE.search(line))
+        return _STRONG if _PUBLICATION_LABEL_RE.search(line) else _WEAK
+    if len(sq) < 40 and (
+        _TAIL_CUT_RE.match(line.strip()) or _TOOL_LINE_RE.search(line) or _DATE_LINE_RE.match(sq)
+    ):
+        return _WEAK
+    if len(sq) < 80 and (_CRUMB_TEXT_RE.match(line) or _CRUMB_SEP_RE.search(line)):
+        return _WEAK
+    return 0
 
 
-def body_text(body_el: Element, title: str | None, layout: Layout) -> tuple[str | None, str]:
-    start, end = layout.spans.get(body_el, (0, 0))
-    pieces: list[str] = []
-    pos = start
-    for c_start, c_end in _junk_spans(body_el, layout):
-        pieces.append(layout.text[pos:c_start])
-        pos = c_end
-    pieces.append(layout.text[pos:end])
-    lines = squash_spaces("\n".join(pieces)).split("\n")
-    # leading headline / info / tool / breadcrumb lines when the block also holds them
-    sq_title = squash(title)
+def _head_count(lines: list[_Line], sq_title: str) -> int:
+    """How many leading lines are not article text.
+
+    Head lines at the top go. So do short lines of other kinds (a column name, the labels and
+    values of a disclosure table: 索引号, 发布机构 …) when a headline or a publication info line
+    comes after them, within the first :data:`_HEAD_WINDOW` lines.
+    """
     head = 0
-    while head < min(len(lines), 8) and _is_head_line(lines[head], sq_title, head):
-        head += 1
-    lines = lines[head:]
-    for i, line in enumerate(lines):
-        if i > 0 and _TAIL_CUT_RE.match(line.strip()):
-            lines = lines[:i]
+    for i, line in enumerate(lines[:_HEAD_WINDOW]):
+        kind = _head_line(line.text, sq_title, i)
+        if kind == _STRONG or (kind and i == head):
+            head = i + 1
+        elif not kind and len(squash(line.text)) > _SHORT_LINE:
+            break
+    return head
+
+
+class BodyText(NamedTuple):
+    """The article text of a body block, and where in the page's layout it was cut.
+
+    Offsets are in :attr:`Layout.text`; :func:`trim_body_html` cuts the block's HTML at the same
+    places, so that ``body_html`` holds what ``body_text`` holds (no headline, info line, tools
+    or share/print blocks), attachment lists and images included.
+    """
+
+    text: str | None
+    method: str
+    #: where the first kept line starts, and where the last dropped leading line ends (-1: none)
+    kept_start: int = 0
+    head_end: int = -1
+    #: where the first line of the cut-off tail (打印本页, 上一篇 …) starts; -1 when none
+    tail_start: int = -1
+    junk: tuple[Element, ...] = ()
+
+
+class _Line(NamedTuple):
+    text: str
+    start: int
+    end: int
+
+
+def _lines(layout: Layout, start: int, end: int, cut: list[tuple[int, int]]) -> list[_Line]:
+    """The block's non-blank lines (spaces squashed) with their raw offsets in the layout."""
+    lines: list[_Line] = []
+    text = layout.text
+    pos = start
+    for piece_start, piece_end in [*cut, (end, end)]:
+        line_start = pos
+        for raw in text[pos:piece_start].split("\n"):
+            line = squash_line(raw)
+            if line:
+                lines.append(_Line(line, line_start, line_start + len(raw)))
+            line_start += len(raw) + 1
+        pos = piece_end
+    return lines
+
+
+def body_text(body_el: Element, title: str | None, layout: Layout) -> BodyText:
+    start, end = layout.spans.get(body_el, (0, 0))
+    junk = _junk_blocks(body_el, layout)
+    lines = _lines(layout, start, end, [span for _, span in junk])
+    # leading headline / info / tool / breadcrumb lines when the block also holds them
+    head = _head_count(lines, squash(title))
+    head_end = lines[head - 1].end if head else -1
+    kept = lines[head:]
+    tail_start = -1
+    for i, line in enumerate(kept):
+        if i > 0 and _TAIL_CUT_RE.match(line.text.strip()):
+            tail_start = line.start
+            kept = kept[:i]
             break
     # an attachment list closing the block (附件：1.名单.pdf …) is the attachments field's
-    for i in range(max(1, len(lines) - 6), len(lines)):
-        if _ATTACH_LINE_RE.match(lines[i]) and sum(map(len, lines[i:])) < 400:
-            lines = lines[:i]
+    for i in range(max(1, len(kept) - 6), len(kept)):
+        if _ATTACH_LINE_RE.match(kept[i].text) and sum(len(x.text) for x in kept[i:]) < 400:
+            kept = kept[:i]
             break
-    text = "\n".join(lines).strip()
-    return (text or None), "density"
+    text = "\n".join(line.text for line in kept).strip()
+    return BodyText(
+        text or None,
+        "density",
+        kept_start=kept[0].start if kept else end,
+        head_end=head_end,
+        tail_start=tail_start,
+        junk=tuple(el for el, _ in junk),
+    )
+
+
+#: content that has no text of its own: kept between the last leading line and the text
+_MEDIA_TAGS = frozenset(["img", "picture", "video", "audio", "embed", "object", "iframe", "svg"])
+
+
+def _has_media(el: Element) -> bool:
+    return el.tag in _MEDIA_TAGS or next(el.iterdescendants(*_MEDIA_TAGS), None) is not None
+
+
+def trim_body_html(body_el: Element, layout: Layout, body: BodyText) -> None:
+    """Cut from ``body_el`` (in place) what :func:`body_text` left out of the text.
+
+    Dropped: the share/print blocks, elements whose text lies wholly in the leading lines
+    (headline, info line, 字号 tools, breadcrumb) or in the cut-off tail (打印本页, 上一篇 …),
+    and such text directly inside a kept element. Elements that straddle a cut stay whole, an
+    element without text (an image, a line break) stays unless it sits among the leading lines
+    or in the tail, and the closing attachment list stays (its links are content).
+    """
+    spans, text = layout.spans, layout.text
+    kept_start, head_end, tail_start = body.kept_start, body.head_end, body.tail_start
+    tail = tail_start if tail_start >= 0 else len(text) + 1
+
+    def cut_text(start: int, value: str | None) -> bool:
+        if not value or value.isspace():
+            return False
+        return start + len(value) <= kept_start or start >= tail
+
+    junk = set(body.junk)
+    gone: set[Element] = set()
+    drop: list[Element] = []
+    blank_tails: list[Element] = []
+    own = spans.get(body_el)
+    if own is not None and cut_text(own[0], body_el.text):
+        body_el.text = None
+    for el in body_el.iterdescendants():
+        if el.getparent() in gone:
+            gone.add(el)
+            continue
+        span = spans.get(el)
+        if span is None:
+            continue  # hidden or skipped: not part of the layout, left to the sanitiser
+        start, end = span
+        if cut_text(end, el.tail):
+            blank_tails.append(el)
+        if el in junk or start >= tail:
+            cut = True
+        elif end > kept_start:
+            cut = False
+        elif text[start:end].strip():
+            cut = True  # its text is all among the leading lines
+        else:  # no text: a line break or spacer goes, an image after the leading lines stays
+            cut = start <= head_end or not _has_media(el)
+        if cut:
+            gone.add(el)
+            drop.append(el)
+        elif cut_text(start, el.text):
+            el.text = None
+    for el in blank_tails:
+        el.tail = None
+    for el in drop:
+        el.drop_tree()  # its tail (kept unless blanked above) joins the text before it

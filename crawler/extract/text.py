@@ -191,6 +191,11 @@ def squash_spaces(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def squash_line(line: str) -> str:
+    """:func:`squash_spaces` of one line (no newline in it): spaces collapsed, ends trimmed."""
+    return _SPACES_RE.sub(" ", line).strip() if line else ""
+
+
 def element_text(el: lxml_html.HtmlElement) -> str:
     """Visible text of ``el`` with one line per block (paragraph, row, list item)."""
     out: list[str] = []
