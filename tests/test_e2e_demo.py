@@ -90,11 +90,12 @@ def test_demo_contains_the_seed_article(demo_twice: tuple[Path, list[str]]) -> N
     db_file, _ = demo_twice
     with sqlite3.connect(db_file) as conn:
         row = conn.execute(
-            "SELECT published_at, views, column_name, body_text FROM articles WHERE title = ?",
+            "SELECT published_at, views, column_name, body_text, body_html FROM articles "
+            "WHERE title = ?",
             ("启新程!再出发! 高新区召开2021年工作会议",),
         ).fetchone()
     assert row is not None
-    published_at, views, column_name, body = row
+    published_at, views, column_name, body, body_html = row
     # times are stored in UTC: 2021-03-01 00:00 in Asia/Shanghai
     assert published_at.startswith("2021-02-28 16:00")
     assert views == 16701
@@ -102,6 +103,10 @@ def test_demo_contains_the_seed_article(demo_twice: tuple[Path, list[str]]) -> N
     assert body.startswith("3月1日,高新区召开2021年工作会议")
     assert body.rstrip().endswith("逐梦启新程,扬帆再出发!")
     assert "““" not in body
+    # the stored HTML is the article, as the text is: no headline, info line or page tools
+    assert "3月1日" in body_html and "逐梦启新程" in body_html
+    for furniture in ("<h1", "发布日期", "字号", "打印本页", "关闭窗口", "分享"):
+        assert furniture not in body_html, furniture
 
 
 def test_demo_prints_a_summary(demo_twice: tuple[Path, list[str]]) -> None:
