@@ -174,10 +174,13 @@ def trim_body_html(body_el: Element, layout: Layout, body: BodyText) -> None:
     (headline, info line, 字号 tools, breadcrumb) or in the cut-off tail (打印本页, 上一篇 …),
     and such text directly inside a kept element. Elements that straddle a cut stay whole, an
     element without text (an image, a line break) stays unless it sits among the leading lines
-    or in the tail, and the closing attachment list stays (its links are content).
+    or in the tail, and the closing attachment list stays (its links are content). Only
+    elements that reach into a cut are descended into: most of the body is never visited.
     """
-    spans, text = layout.spans, layout.text
     kept_start, head_end, tail_start = body.kept_start, body.head_end, body.tail_start
+    if head_end < 0 and tail_start < 0 and not body.junk:
+        return  # nothing was cut from the text
+    spans, text = layout.spans, layout.text
     tail = tail_start if tail_start >= 0 else len(text) + 1
 
     def cut_text(start: int, value: str | None) -> bool:
@@ -185,37 +188,33 @@ def trim_body_html(body_el: Element, layout: Layout, body: BodyText) -> None:
             return False
         return start + len(value) <= kept_start or start >= tail
 
-    junk = set(body.junk)
-    gone: set[Element] = set()
-    drop: list[Element] = []
+    drop: list[Element] = list(body.junk)
     blank_tails: list[Element] = []
     own = spans.get(body_el)
     if own is not None and cut_text(own[0], body_el.text):
         body_el.text = None
-    for el in body_el.iterdescendants():
-        if el.getparent() in gone:
-            gone.add(el)
-            continue
+    stack = list(body_el)
+    while stack:
+        el = stack.pop()
         span = spans.get(el)
         if span is None:
             continue  # hidden or skipped: not part of the layout, left to the sanitiser
         start, end = span
         if cut_text(end, el.tail):
             blank_tails.append(el)
-        if el in junk or start >= tail:
-            cut = True
-        elif end > kept_start:
-            cut = False
-        elif text[start:end].strip():
-            cut = True  # its text is all among the leading lines
-        else:  # no text: a line break or spacer goes, an image after the leading lines stays
-            cut = start <= head_end or not _has_media(el)
-        if cut:
-            gone.add(el)
+        if start >= tail:
             drop.append(el)
-        elif cut_text(start, el.text):
-            el.text = None
+        elif end <= kept_start:
+            # its text is all among the leading lines; without text: a line break or spacer
+            # goes, an image after the leading lines stays
+            if text[start:end].strip() or start <= head_end or not _has_media(el):
+                drop.append(el)
+        elif start < kept_start or end > tail:
+            if cut_text(start, el.text):
+                el.text = None
+            stack.extend(el)  # it reaches into a cut: look at its children
     for el in blank_tails:
         el.tail = None
     for el in drop:
-        el.drop_tree()  # its tail (kept unless blanked above) joins the text before it
+        if el.getparent() is not None:  # a junk block may also lie in a cut: dropped once
+            el.drop_tree()  # its tail (kept unless blanked above) joins the text before it
