@@ -119,6 +119,20 @@ def test_body_html_holds_what_body_text_holds() -> None:
     assert "http://www.a.gov.cn/files/plan.pdf" in html
 
 
+def test_hidden_copies_stay_out_of_body_html() -> None:
+    """The sanitiser drops inline styles, so a hidden block left in body_html would show."""
+    main = (
+        "<h2>区里召开防汛工作会议</h2><div class='con'>"
+        "<p>7月1日，区里召开防汛工作会议，部署防汛备汛各项工作，要求各部门压实责任。</p>"
+        "<div style='display: none'>隐藏的旧版正文</div><p hidden>另一段隐藏文字</p>"
+        "<p>会议强调，要严格落实值班值守制度，加强监测预警，确保安全度汛。</p></div>"
+    )
+    result = extract_article(_page("", main))
+    html = result.body_html or ""
+    assert "隐藏" not in (result.body_text or "") and "隐藏" not in html
+    assert "要求各部门压实责任。" in html and "确保安全度汛。" in html
+
+
 def test_leading_text_inside_a_paragraph_is_cut_from_body_html() -> None:
     main = (
         "<div class='con'><p>来源：区水利局 发布时间：2024-07-01<br>"

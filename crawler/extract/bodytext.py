@@ -54,6 +54,12 @@ def _junk_blocks(body_el: Element, layout: Layout) -> list[tuple[Element, tuple[
     return cut
 
 
+class _Line(NamedTuple):
+    text: str
+    start: int
+    end: int
+
+
 def _head_line(line: str, sq_title: str, index: int) -> int:
     """Whether a line belongs before the article text: :data:`_STRONG` for the headline or a
     publication info line (来源/发布时间/浏览 …), :data:`_WEAK` for other info, tool, date and
@@ -105,12 +111,6 @@ class BodyText(NamedTuple):
     #: where the first line of the cut-off tail (打印本页, 上一篇 …) starts; -1 when none
     tail_start: int = -1
     junk: tuple[Element, ...] = ()
-
-
-class _Line(NamedTuple):
-    text: str
-    start: int
-    end: int
 
 
 def _lines(layout: Layout, start: int, end: int, cut: list[tuple[int, int]]) -> list[_Line]:
@@ -170,15 +170,18 @@ def _has_media(el: Element) -> bool:
 def trim_body_html(body_el: Element, layout: Layout, body: BodyText) -> None:
     """Cut from ``body_el`` (in place) what :func:`body_text` left out of the text.
 
-    Dropped: the share/print blocks, elements whose text lies wholly in the leading lines
-    (headline, info line, 字号 tools, breadcrumb) or in the cut-off tail (打印本页, 上一篇 …),
-    and such text directly inside a kept element. Elements that straddle a cut stay whole, an
-    element without text (an image, a line break) stays unless it sits among the leading lines
-    or in the tail, and the closing attachment list stays (its links are content). Only
-    elements that reach into a cut are descended into: most of the body is never visited.
+    Dropped: the share/print blocks, hidden elements, elements whose text lies wholly in the
+    leading lines (headline, info line, 字号 tools, breadcrumb) or in the cut-off tail
+    (打印本页, 上一篇 …), and such text directly inside a kept element. Elements that straddle a
+    cut stay whole, an element without text (an image, a line break) stays unless it sits
+    among the leading lines or in the tail, and the closing attachment list stays (its links
+    are content). Only elements that reach into a cut are descended into: most of the body is
+    never visited.
     """
     kept_start, head_end, tail_start = body.kept_start, body.head_end, body.tail_start
-    if head_end < 0 and tail_start < 0 and not body.junk:
+    # hidden copies: the sanitiser drops the style that hides them, so they would show
+    hidden = [el for el in layout.hidden if any(a is body_el for a in el.iterancestors())]
+    if head_end < 0 and tail_start < 0 and not body.junk and not hidden:
         return  # nothing was cut from the text
     spans, text = layout.spans, layout.text
     tail = tail_start if tail_start >= 0 else len(text) + 1
@@ -188,7 +191,7 @@ def trim_body_html(body_el: Element, layout: Layout, body: BodyText) -> None:
             return False
         return start + len(value) <= kept_start or start >= tail
 
-    drop: list[Element] = list(body.junk)
+    drop: list[Element] = [*body.junk, *hidden]
     blank_tails: list[Element] = []
     own = spans.get(body_el)
     if own is not None and cut_text(own[0], body_el.text):

@@ -48,6 +48,9 @@ class Layout:
     units: list[Unit]
     #: element -> named like a junk block (filled lazily by crawler.extract.body.is_junk)
     junk: dict[lxml_html.HtmlElement, bool] = field(default_factory=dict)
+    #: elements left out of the text because they are hidden (not script/style: no reader sees
+    #: those, and the sanitiser drops them anyway)
+    hidden: list[lxml_html.HtmlElement] = field(default_factory=list)
 
     def between(self, start: int, end: int) -> str:
         return self.text[max(0, start) : max(0, end)]
@@ -82,6 +85,7 @@ def build_layout(root: lxml_html.HtmlElement) -> Layout:
     append = out.append
     pos = 0
     spans: dict[lxml_html.HtmlElement, tuple[int, int]] = {}
+    hidden: list[lxml_html.HtmlElement] = []
     units: list[Unit] = []
     current: Unit | None = None
     # stack of (innermost block, inside a link, start offset); -1 marks a skipped subtree
@@ -94,6 +98,8 @@ def build_layout(root: lxml_html.HtmlElement) -> Layout:
         tag = el.tag
         if event == "start":
             if tag in skip_tags or not isinstance(tag, str) or is_hidden(el):
+                if tag not in skip_tags and isinstance(tag, str):
+                    hidden.append(el)
                 push((el, False, -1))  # skipped: only its tail counts
                 walker.skip_subtree()
                 continue
@@ -135,4 +141,4 @@ def build_layout(root: lxml_html.HtmlElement) -> Layout:
         current.parts.append(text)
         if in_link:
             current.link_parts.append(text)
-    return Layout("".join(out), spans, _count(units))
+    return Layout("".join(out), spans, _count(units), hidden=hidden)
