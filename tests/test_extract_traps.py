@@ -163,6 +163,17 @@ def test_disclosure_table_and_date_lines_before_the_headline_are_not_body() -> N
     assert body.endswith("确保安全度汛。")
 
 
+def test_a_source_line_opening_the_block_is_not_body() -> None:
+    """来源/发布/浏览 labels mark an info line even as the block's first line, without a date."""
+    main = (
+        "<div class='con'><p>来源：人民网 记者：王小明</p>"
+        "<p>7月1日，区里召开防汛工作会议，部署防汛备汛各项工作，要求各部门压实责任。</p>"
+        "<p>会议强调，要严格落实值班值守制度，加强监测预警，确保安全度汛。</p></div>"
+    )
+    body = extract_article(_page("", main)).body_text or ""
+    assert body.startswith("7月1日，区里召开防汛工作会议"), body[:60]
+
+
 def test_short_lines_opening_a_notice_stay_in_the_body() -> None:
     """Short lines are dropped only when a headline or a publication info line follows them:
     a notice's salutation and its 时间/地点 lines are text."""

@@ -67,8 +67,11 @@ def _head_line(line: str, sq_title: str, index: int) -> int:
     sq = squash(line)
     if sq_title and (sq == sq_title or (len(sq) > 6 and sq in sq_title)):
         return _STRONG
-    if len(sq) < 100 and _INFO_LINE_RE.search(line) and (index > 0 or find_dates(line)):
-        return _STRONG if _PUBLICATION_LABEL_RE.search(line) else _WEAK
+    if len(sq) < 100 and _INFO_LINE_RE.search(line):
+        if _PUBLICATION_LABEL_RE.search(line):
+            return _STRONG
+        if index > 0 or find_dates(line):  # a first line "时间：…" is a notice's text
+            return _WEAK
     if len(sq) < 40 and (
         _TAIL_CUT_RE.match(line.strip()) or _TOOL_LINE_RE.search(line) or _DATE_LINE_RE.match(sq)
     ):
