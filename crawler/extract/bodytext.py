@@ -70,7 +70,7 @@ def _head_line(line: str, sq_title: str, index: int) -> int:
     if len(sq) < 100 and _INFO_LINE_RE.search(line):
         if _PUBLICATION_LABEL_RE.search(line):
             return _STRONG
-        if index > 0 or find_dates(line):  # a first line "时间：…" is a notice's text
+        if index > 0 or find_dates(line):  # 时间/日期 also open a notice: first, only with a date
             return _WEAK
     if len(sq) < 40 and (
         _TAIL_CUT_RE.match(line.strip()) or _TOOL_LINE_RE.search(line) or _DATE_LINE_RE.match(sq)
