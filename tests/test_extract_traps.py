@@ -174,6 +174,19 @@ def test_a_source_line_opening_the_block_is_not_body() -> None:
     assert body.startswith("7月1日，区里召开防汛工作会议"), body[:60]
 
 
+def test_a_byline_under_the_info_line_is_not_body_but_a_reporters_sentence_is() -> None:
+    info = "<h2>区里召开防汛工作会议</h2><p>发布时间：2024-07-01</p>"
+    tail = "<p>会议强调，要严格落实值班值守制度，加强监测预警，确保安全度汛。</p></div>"
+    byline = (
+        f"{info}<div class='con'><p>本报记者 王小明 通讯员 李华</p><p>7月1日，区里召开会议。</p>"
+    )
+    body = extract_article(_page("", byline + tail)).body_text or ""
+    assert body.startswith("7月1日，区里召开会议。"), body[:60]
+    sentence = f"{info}<div class='con'><p>记者从区水利局获悉，今年汛期降雨偏多。</p>"
+    body = extract_article(_page("", sentence + tail)).body_text or ""
+    assert body.startswith("记者从区水利局获悉"), body[:60]
+
+
 def test_short_lines_opening_a_notice_stay_in_the_body() -> None:
     """Short lines are dropped only when a headline or a publication info line follows them:
     a notice's salutation and its 时间/地点 lines are text."""

@@ -33,6 +33,10 @@ _PUBLICATION_LABEL_RE = re.compile(r"(?:发布|来源|浏览|阅读|点击|访�
 _DATE_LINE_RE = re.compile(
     r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:星期[一二三四五六日天])?(?:\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
+#: a byline (见习记者 王一凡, 本报记者 … 通讯员 …): a short line without sentence punctuation
+_BYLINE_RE = re.compile(
+    r"^[（(]?(?:本报|本台|本网|特约|见习)?(?:记者|通讯员|实习生)[:：]?[^，。；！？,;!?]+$"
+)
 _STRONG, _WEAK = 2, 1
 #: leading lines looked at for head lines, and the length (squashed) of a skippable other line
 _HEAD_WINDOW, _SHORT_LINE = 16, 30
@@ -73,7 +77,10 @@ def _head_line(line: str, sq_title: str, index: int) -> int:
         if index > 0 or find_dates(line):  # 时间/日期 also open a notice: first, only with a date
             return _WEAK
     if len(sq) < 40 and (
-        _TAIL_CUT_RE.match(line.strip()) or _TOOL_LINE_RE.search(line) or _DATE_LINE_RE.match(sq)
+        _TAIL_CUT_RE.match(line.strip())
+        or _TOOL_LINE_RE.search(line)
+        or _DATE_LINE_RE.match(sq)
+        or (len(sq) <= _SHORT_LINE and _BYLINE_RE.match(sq))
     ):
         return _WEAK
     if len(sq) < 80 and (_CRUMB_TEXT_RE.match(line) or _CRUMB_SEP_RE.search(line)):
