@@ -24,6 +24,18 @@ def _page(head: str, main: str, title: str = "区里召开防汛工作会议_某
     )
 
 
+def _body_text(main: str) -> str:
+    return extract_article(_page("", main)).body_text or ""
+
+
+#: the body as paragraphs straight inside the article block (BODY wraps them in a block of its
+#: own, which pick_body would choose without what surrounds it)
+PARAS = (
+    "<p>7月1日，区里召开防汛工作会议，部署防汛备汛各项工作，要求各部门压实责任。</p>"
+    "<p>会议强调，要严格落实值班值守制度，加强监测预警，确保安全度汛。</p>"
+)
+
+
 def test_title_is_never_the_site_name() -> None:
     page = _page(
         "", f"<h2>区里召开防汛工作会议</h2><p>日期：2024-07-01</p>{BODY}", title="某区人民政府"
@@ -69,7 +81,7 @@ def test_views_with_wan_unit_in_info_line() -> None:
 
 def test_body_excludes_navigation_footer_and_sidebar() -> None:
     main = f"<h2>区里召开防汛工作会议</h2><p>日期：2024-07-01</p>{BODY}"
-    body = extract_article(_page("", main)).body_text or ""
+    body = _body_text(main)
     assert body.startswith("7月1日，区里召开防汛工作会议")
     assert body.endswith("确保安全度汛。")
     for junk in ("热点", "版权所有", "总访问量"):
@@ -123,9 +135,8 @@ def test_hidden_copies_stay_out_of_body_html() -> None:
     """The sanitiser drops inline styles, so a hidden block left in body_html would show."""
     main = (
         "<h2>区里召开防汛工作会议</h2><div class='con'>"
-        "<p>7月1日，区里召开防汛工作会议，部署防汛备汛各项工作，要求各部门压实责任。</p>"
         "<div style='display: none'>隐藏的旧版正文</div><p hidden>另一段隐藏文字</p>"
-        "<p>会议强调，要严格落实值班值守制度，加强监测预警，确保安全度汛。</p></div>"
+        f"{PARAS}</div>"
     )
     result = extract_article(_page("", main))
     html = result.body_html or ""
@@ -158,19 +169,14 @@ def test_disclosure_table_and_date_lines_before_the_headline_are_not_body() -> N
         "<div>来源：区水利局</div><div>字号：</div><div>大</div><div>中</div><div>小</div>"
         f"{BODY}"
     )
-    body = extract_article(_page("", main)).body_text or ""
+    body = _body_text(main)
     assert body.startswith("7月1日，区里召开防汛工作会议"), body[:60]
     assert body.endswith("确保安全度汛。")
 
 
 def test_a_source_line_opening_the_block_is_not_body() -> None:
     """来源/发布/浏览 labels mark an info line even as the block's first line, without a date."""
-    main = (
-        "<div class='con'><p>来源：人民网 记者：王小明</p>"
-        "<p>7月1日，区里召开防汛工作会议，部署防汛备汛各项工作，要求各部门压实责任。</p>"
-        "<p>会议强调，要严格落实值班值守制度，加强监测预警，确保安全度汛。</p></div>"
-    )
-    body = extract_article(_page("", main)).body_text or ""
+    body = _body_text(f"<div class='con'><p>来源：人民网 记者：王小明</p>{PARAS}</div>")
     assert body.startswith("7月1日，区里召开防汛工作会议"), body[:60]
 
 
@@ -180,10 +186,10 @@ def test_a_byline_under_the_info_line_is_not_body_but_a_reporters_sentence_is() 
     byline = (
         f"{info}<div class='con'><p>本报记者 王小明 通讯员 李华</p><p>7月1日，区里召开会议。</p>"
     )
-    body = extract_article(_page("", byline + tail)).body_text or ""
+    body = _body_text(byline + tail)
     assert body.startswith("7月1日，区里召开会议。"), body[:60]
     sentence = f"{info}<div class='con'><p>记者从区水利局获悉，今年汛期降雨偏多。</p>"
-    body = extract_article(_page("", sentence + tail)).body_text or ""
+    body = _body_text(sentence + tail)
     assert body.startswith("记者从区水利局获悉"), body[:60]
 
 
@@ -196,7 +202,7 @@ def test_short_lines_opening_a_notice_stay_in_the_body() -> None:
         "<p>请各单位主要负责同志参加会议，部署防汛备汛各项工作，要求各部门压实责任。</p>"
         "<p>会议强调，要严格落实值班值守制度，确保安全度汛。</p></div>"
     )
-    body = extract_article(_page("", main)).body_text or ""
+    body = _body_text(main)
     assert body.startswith("各有关单位：\n时间：2024年7月2日上午9时\n地点："), body[:60]
 
 
