@@ -178,6 +178,10 @@ def test_a_source_line_opening_the_block_is_not_body() -> None:
     """来源/发布/浏览 labels mark an info line even as the block's first line, without a date."""
     body = _body_text(f"<div class='con'><p>来源：人民网 记者：王小明</p>{PARAS}</div>")
     assert body.startswith("7月1日，区里召开防汛工作会议"), body[:60]
+    # a chart's source under a short heading is the article's, not the page's
+    table = "<p>一、基本情况</p><p>数据来源：区统计局</p>"
+    body = _body_text(f"<h2>区里召开防汛工作会议</h2><div class='con'>{table}{PARAS}</div>")
+    assert body.startswith("一、基本情况\n数据来源：区统计局\n7月1日"), body[:60]
 
 
 def test_a_byline_under_the_info_line_is_not_body_but_a_reporters_sentence_is() -> None:

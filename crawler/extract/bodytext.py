@@ -27,8 +27,11 @@ _INFO_LINE_RE = re.compile(
     r"(?:发布日期|发布时间|来源|浏览|阅读|点击|访问|字号|作者|时间|日期).{0,6}[:：]"
 )
 
-#: info labels of a publication (not 时间/日期 alone, which notices use in their text)
-_PUBLICATION_LABEL_RE = re.compile(r"(?:发布|来源|浏览|阅读|点击|访问|字号|作者).{0,6}[:：]")
+#: info labels of a publication (not 时间/日期 alone, which notices use in their text, nor a
+#: chart's 数据来源/资料来源/图片来源)
+_PUBLICATION_LABEL_RE = re.compile(
+    r"(?:发布|(?<!数据)(?<!资料)(?<!图片)来源|浏览|阅读|点击|访问|字号|作者).{0,6}[:：]"
+)
 #: a line that is only a date (a weekday, a time), squashed
 _DATE_LINE_RE = re.compile(
     r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:星期[一二三四五六日天])?(?:\d{1,2}:\d{2}(?::\d{2})?)?$"
