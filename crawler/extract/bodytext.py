@@ -195,7 +195,7 @@ def trim_body_html(body_el: Element, layout: Layout, body: BodyText) -> None:
     # hidden copies: the sanitiser drops the style that hides them, so they would show
     hidden = [el for el in layout.hidden if any(a is body_el for a in el.iterancestors())]
     if head_end < 0 and tail_start < 0 and not body.junk and not hidden:
-        return  # nothing was cut from the text
+        return  # the text left nothing of the block out
     spans, text = layout.spans, layout.text
     tail = tail_start if tail_start >= 0 else len(text) + 1
 
@@ -214,7 +214,7 @@ def trim_body_html(body_el: Element, layout: Layout, body: BodyText) -> None:
         el = stack.pop()
         span = spans.get(el)
         if span is None:
-            continue  # hidden or skipped: not part of the layout, left to the sanitiser
+            continue  # hidden (in `drop` already) or script/style (the sanitiser's)
         start, end = span
         if cut_text(end, el.tail):
             blank_tails.append(el)
