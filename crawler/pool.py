@@ -33,13 +33,18 @@ reactor's CPU (``benchmarks/crawl.py``, docs/performance.md).
   because of the pool;
 - for extraction, ``workers`` is ``GOVNEWS_EXTRACT_WORKERS``: ``0`` = always inline, ``auto`` =
   one worker when this process may run on more than one CPU (two or three measured no better
-  on two CPUs), else inline; see docs/performance.md.
+  on two CPUs), else inline; see docs/performance.md;
+- ``help_when``: while that predicate holds, this thread takes waiting calls itself, newest
+  first, one per turn of the loop. The spider passes "nothing is being downloaded": a fast
+  crawl downloads faster than one worker extracts, and once the last page is in, the crawl's
+  thread would otherwise sit idle while the worker clears the backlog alone.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import itertools
 import logging
 import os
@@ -91,8 +96,11 @@ def resolve_workers(value: object) -> int:
     return max(0, int(text))
 
 
-#: (call id, pickled call, the caller's future)
-_Call = tuple[int, bytes, "asyncio.Future[tuple[str, Any]]"]
+#: a call run on this thread by :meth:`WorkerPool._help`: it returned / raised
+HELPED, HELPED_RAISED = "helped", "helped-raised"
+
+#: (call id, pickled call, the caller's future, the call itself for running it here)
+_Call = tuple[int, bytes, "asyncio.Future[tuple[str, Any]]", Callable[[], Any]]
 
 
 class _Channel(asyncio.Protocol):
@@ -136,6 +144,7 @@ class _Channel(asyncio.Protocol):
             if future is not None and not future.done():
                 future.set_result((status, value))
             self.pool._dispatch(self)
+        self.pool._offer_help()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost, self.ready = True, False
@@ -147,7 +156,7 @@ class _Channel(asyncio.Protocol):
 
     def send(self, call: _Call) -> None:
         assert self.transport is not None
-        call_id, payload, future = call
+        call_id, payload, future, _ = call
         self.pending[call_id] = future
         self.transport.write(FRAME_HEADER.pack(len(payload), call_id) + payload)
 
@@ -188,13 +197,17 @@ class WorkerPool:
         *,
         warm: tuple[str, ...] = EXTRACTION_MODULES,
         name: str = "extraction",
+        help_when: Callable[[], bool] | None = None,
     ) -> None:
         self.workers = workers
         self.on_remote = on_remote  # called after each call answered by a worker (a stat)
+        self.help_when = help_when
         self.warm = warm
         self.name = name
         self.broken = False
         self.remote_calls = 0
+        self.helped_calls = 0  # waiting calls this thread ran itself (help_when)
+        self._helping = False
         self._started = False
         self._spawned: list[tuple[subprocess.Popen[bytes], socket.socket]] = []
         self._channels: list[_Channel] = []
@@ -342,13 +355,19 @@ class WorkerPool:
             log.debug("cannot send %r to a worker (%r): inline", fn, exc)
             return fn(*args, **kwargs)
         future: asyncio.Future[tuple[str, Any]] = asyncio.get_running_loop().create_future()
-        (self._waiting_urgent if urgent else self._waiting).append((call_id, payload, future))
+        call = (call_id, payload, future, functools.partial(fn, *args, **kwargs))
+        (self._waiting_urgent if urgent else self._waiting).append(call)
         for channel in self._channels:
             self._dispatch(channel)
+        self._offer_help()
         try:
             status, value = await future
         except WorkerLost:
             return fn(*args, **kwargs)
+        if status == HELPED:
+            return value  # type: ignore[no-any-return]
+        if status == HELPED_RAISED:
+            raise value
         if status == UNPICKLABLE:
             log.debug("result of %r cannot come back from a worker (%s): inline", fn, value)
             return fn(*args, **kwargs)
@@ -370,3 +389,32 @@ class WorkerPool:
             call = queue.popleft()
             if not call[2].done():  # not cancelled meanwhile
                 channel.send(call)
+
+    def _offer_help(self) -> None:
+        """Have this thread take a waiting call on the loop's next turn, if ``help_when`` says
+        it is idle (checked there, not here: a caller may be about to start a download)."""
+        if self._helping or self.help_when is None or not (self._waiting or self._waiting_urgent):
+            return
+        self._helping = True
+        asyncio.get_running_loop().call_soon(self._help)
+
+    def _help(self) -> None:
+        """Run the newest waiting call here (a worker takes the oldest), then offer again: one
+        call per turn, so replies and downloads are handled in between."""
+        self._helping = False
+        if self.help_when is None or not self.help_when():
+            return
+        queue = self._waiting or self._waiting_urgent
+        while queue:
+            _, _, future, call = queue.pop()
+            if future.done():  # cancelled meanwhile
+                continue
+            try:
+                result = (HELPED, call())
+            except Exception as exc:
+                result = (HELPED_RAISED, exc)
+            if not future.done():
+                future.set_result(result)
+            self.helped_calls += 1
+            break
+        self._offer_help()

@@ -185,6 +185,47 @@ def test_killed_worker_falls_back_to_inline() -> None:
     asyncio.run(go())
 
 
+def where_run(n: int) -> tuple[int, bool]:
+    """``n`` and whether it ran in a worker; raises when run on the caller's thread, so a test
+    can see that an exception of a call the loop took itself reaches the caller too."""
+    if not in_worker():
+        raise Boom(f"{n} ran here")
+    return n, True
+
+
+def _run_many(pool: WorkerPool, count: int) -> list[object]:
+    async def go() -> list[object]:
+        try:
+            await _warm(pool)
+            calls = (pool.run(where_run, n) for n in range(count))
+            return await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            pool.shutdown()
+
+    return asyncio.run(go())
+
+
+def test_an_idle_loop_takes_waiting_calls_itself() -> None:
+    """``help_when`` holds: the loop runs waiting calls itself (newest first) while the worker
+    takes the oldest; every caller gets its own call's outcome, raised or returned."""
+    pool = WorkerPool(1, help_when=lambda: True)
+    out = _run_many(pool, 40)
+    here = [n for n, o in enumerate(out) if isinstance(o, Boom)]
+    remote = [o for o in out if not isinstance(o, Boom)]
+    assert remote == [(n, True) for n in range(40) if n not in here]
+    assert [str(out[n]) for n in here] == [f"{n} ran here" for n in here]
+    assert len(here) == pool.helped_calls > 0
+    assert pool.remote_calls == len(remote) >= 2  # the first two went out before any help
+    assert 39 in here and 0 not in here
+
+
+def test_a_busy_loop_leaves_every_call_to_the_worker() -> None:
+    pool = WorkerPool(1, help_when=lambda: False)
+    out = _run_many(pool, 40)
+    assert out == [(n, True) for n in range(40)]
+    assert pool.helped_calls == 0 and pool.remote_calls == 40
+
+
 def test_shutdown_runs_the_workers_exit_hooks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

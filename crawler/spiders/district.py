@@ -126,12 +126,22 @@ class DistrictSpider(scrapy.Spider):
     def _extract_pool(self) -> WorkerPool:
         if self._pool is None:
             workers = resolve_workers(self.settings.get("GOVNEWS_EXTRACT_WORKERS"))
-            self._pool = WorkerPool(workers, lambda: self._stat("extracted_in_worker"))
+            self._pool = WorkerPool(
+                workers, lambda: self._stat("extracted_in_worker"), help_when=self._downloads_idle
+            )
         return self._pool
+
+    def _downloads_idle(self) -> bool:
+        """Nothing is being downloaded: the crawl's thread may extract a page that waits for
+        the worker (:class:`crawler.pool.WorkerPool` ``help_when``), e.g. the backlog left
+        when the last page is in."""
+        engine = self.crawler.engine
+        return engine is not None and not engine.downloader.active
 
     def closed(self, reason: str) -> None:
         """spider_closed: stop the extraction workers, if any were started."""
         if self._pool is not None:
+            self._stat("extracted_helping", self._pool.helped_calls)
             self._pool.shutdown()
 
     def _max_pages(self) -> int:
