@@ -148,6 +148,35 @@ def test_gbk_only_characters_survive_as_gb18030() -> None:
     assert enc == "gb18030" and "王镕堃" in text
 
 
+NEWS = (
+    "<html><body><h1>区政府召开常务会议</h1><p>5月12日，区政府召开常务会议，研究部署重点工作。"
+    "会议强调，要压实责任，确保各项任务落地见效。</p></body></html>"
+)
+
+
+def test_undeclared_gbk_is_read_as_a_chinese_browser_reads_it() -> None:
+    """No HTTP or <meta> charset and not UTF-8: GB18030, as a browser set to Chinese reads it,
+    also with a stray byte in it (a detector alone took such pages for Big5 or Mac Roman)."""
+    assert decode_html(NEWS.encode("gbk")) == (NEWS, "gb18030")
+    raw = NEWS.encode("gbk").replace(b"<p>", b"\xff<p>")
+    text, enc = decode_html(raw)
+    assert enc == "gb18030" and "研究部署重点工作" in text
+
+
+def test_undeclared_pages_that_are_not_chinese_gbk_are_not_read_as_gbk() -> None:
+    traditional = "<p>區政府召開常務會議，研究部署重點工作。會議強調，要壓實責任，確保見效。</p>"
+    text, enc = decode_html(traditional.encode("big5"))
+    assert enc != "gb18030" and "區政府召開常務會議" in text
+    latin = "<p>Le comité a décidé d'élargir la réunion, où l'été est très agréable.</p>"
+    assert decode_html(latin.encode("cp1252"))[1] != "gb18030"  # the detector's call
+
+
+def test_utf8_with_a_stray_byte_stays_utf8_whatever_the_page_declares() -> None:
+    raw = NEWS.replace("<body>", "<head><meta charset='gbk'></head><body>").encode()
+    text, enc = decode_html(raw.replace(b"<p>", b"<p>\xff"))
+    assert enc == "utf-8" and "研究部署重点工作" in text and text.count("\ufffd") == 1
+
+
 def test_repair_markup_survives_stray_end_tags() -> None:
     page = "<html><body><p>头部</p></body></html>\n<div id='zoom'><p>正文在后面</p></div>"
     assert "正文在后面" in parse_html(page).text_content()
