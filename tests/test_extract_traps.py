@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from crawler.extract.article import extract_article
 
 BODY = (
@@ -214,3 +216,44 @@ def test_garbage_input_never_raises() -> None:
     for junk in (b"", b"\x00\x01\x02", "<<<>>>", b"<html><body></body></html>", "只有文字"):
         result = extract_article(junk)
         assert result.views is None
+
+
+def _day(published: datetime | None) -> str | None:
+    return published.date().isoformat() if published is not None else None
+
+
+def test_a_column_site_title_tag_never_makes_the_last_crumb_the_headline() -> None:
+    """Some CMSs title article pages "column_site"; the column is the breadcrumb's last crumb,
+    and the headline is a title-classed block whose container also holds the date bar."""
+    main = (
+        "<div class='position'>您当前的位置：<a href='/'>首页</a>&gt;<a href='/bm/'>部门动态</a>"
+        " &gt; <span class='dq'>工作动态</span></div>"
+        "<div class='zwxl-title'><p class='tit'>区里召开防汛工作会议</p>"
+        "<div class='bar'><span>日期：</span><span>2024-07-01</span> 大 中 小</div></div>"
+        f"{BODY}"
+    )
+    result = extract_article(_page("", main, title="工作动态_某区人民政府"))
+    assert result.title == "区里召开防汛工作会议"
+    assert _day(result.published_at) == "2024-07-01"
+
+
+def test_a_date_inside_the_heading_after_the_title_is_the_publication_date() -> None:
+    main = (
+        "<h2 class='Article-title'>区里召开防汛工作会议"
+        "<small class='Article-time'>2024-07-01 <span>来源：区应急局</span></small></h2>"
+        f"{BODY}"
+    )
+    result = extract_article(_page("", main))
+    assert result.title == "区里召开防汛工作会议"
+    assert _day(result.published_at) == "2024-07-01"
+    assert result.source == "区应急局"
+
+
+def test_meta_pubdate_adds_the_time_to_a_visible_day_it_agrees_with() -> None:
+    main = f"<h2>区里召开防汛工作会议</h2><p>发布日期：2024-07-01</p>{BODY}"
+    same_day = _page("<meta name='PubDate' content='2024-07-01 09:30'>", main)
+    published = extract_article(same_day).published_at
+    assert published is not None and published.isoformat() == "2024-07-01T09:30:00+08:00"
+    other_day = _page("<meta name='PubDate' content='2024-06-30 18:00'>", main)
+    published = extract_article(other_day).published_at
+    assert published is not None and published.isoformat() == "2024-07-01T00:00:00+08:00"

@@ -13,6 +13,7 @@ from typing import NamedTuple
 from lxml.html import HtmlElement as Element
 
 from crawler.extract.body import is_junk
+from crawler.extract.crumbs import CRUMB_SEP_RE, CRUMB_TEXT_RE
 from crawler.extract.dates import find_dates
 from crawler.extract.layout import Layout
 from crawler.extract.text import squash, squash_line
@@ -43,9 +44,6 @@ _BYLINE_RE = re.compile(
 _STRONG, _WEAK = 2, 1
 #: leading lines looked at for head lines, and the length (squashed) of a skippable other line
 _HEAD_WINDOW, _SHORT_LINE = 16, 30
-
-_CRUMB_SEP_RE = re.compile(r"[>»＞›]")
-_CRUMB_TEXT_RE = re.compile(r"^\s*(?:当前位置|您的位置|你的位置|您当前的位置|所在位置|当前的位置)")
 
 
 def _junk_blocks(body_el: Element, layout: Layout) -> list[tuple[Element, tuple[int, int]]]:
@@ -86,7 +84,7 @@ def _head_line(line: str, sq_title: str, index: int) -> int:
         or (len(sq) <= _SHORT_LINE and _BYLINE_RE.match(sq))
     ):
         return _WEAK
-    if len(sq) < 80 and (_CRUMB_TEXT_RE.match(line) or _CRUMB_SEP_RE.search(line)):
+    if len(sq) < 80 and (CRUMB_TEXT_RE.match(line) or CRUMB_SEP_RE.search(line)):
         return _WEAK
     return 0
 

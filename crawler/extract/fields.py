@@ -6,16 +6,17 @@ Each ``fill_*`` writes the value and its method name into the result's ``methods
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import datetime
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement as Element
 
+from crawler.extract.crumbs import CRUMB_TEXT_RE, crumb_attrs
 from crawler.extract.dates import date_from_url, find_dates, parse_date
 from crawler.extract.layout import Layout
 from crawler.extract.text import inline_text, nfkc, squash
+from crawler.extract.title import headline_end
 from crawler.extract.types import ExtractedArticle
 from crawler.extract.views import find_views
 
@@ -44,7 +45,7 @@ def info_area(layout: Layout, title_el: Element | None, body_el: Element | None)
     """Text between the headline and the body (the info line), or the text before the body."""
     body_start = layout.spans.get(body_el, (len(layout.text), 0))[0] if body_el is not None else 0
     if title_el is not None and title_el in layout.spans:
-        t_end = layout.spans[title_el][1]
+        t_end = headline_end(layout, title_el)
         if t_end <= body_start:
             return layout.between(t_end, min(body_start, t_end + 600))
         return layout.between(t_end, t_end + 300)
@@ -89,6 +90,24 @@ def _pick_date(text: str) -> tuple[datetime, str, str] | None:
     return None
 
 
+_TIME_RE = re.compile(r"\d\s*[:：∶时]")
+
+
+def _timed(value: datetime, raw: str, meta: dict[str, str]) -> datetime:
+    """The visible date, with the time of meta ``PubDate`` when the page shows the day only
+    and meta gives that same day with a time (the visible day wins, meta adds precision)."""
+    if _TIME_RE.search(raw) or not meta.get("published"):
+        return value
+    meta_date = parse_date(meta["published"])
+    if (
+        meta_date is None
+        or meta_date.date() != value.date()
+        or not _TIME_RE.search(meta["published"])
+    ):
+        return value
+    return meta_date
+
+
 def fill_date(
     result: ExtractedArticle,
     info: str,
@@ -100,14 +119,14 @@ def fill_date(
 ) -> None:
     found = _pick_date(info)
     if found:
-        result.published_at, result.published_raw = found[0], found[1]
+        result.published_at, result.published_raw = _timed(found[0], found[1], meta), found[1]
         result.methods["published"] = found[2]
         return
     for text, where in ((before, "before-title-label"), (after, "after-body-label")):
         labelled = [m for m in find_dates(text) if m.label]
         if labelled:
             pick = labelled[-1] if where.startswith("before") else labelled[0]
-            result.published_at, result.published_raw = pick.value, pick.raw
+            result.published_at, result.published_raw = _timed(pick.value, pick.raw, meta), pick.raw
             result.methods["published"] = where
             return
     meta_date = parse_date(meta.get("published"))
@@ -190,25 +209,10 @@ def fill_source_author(
             result.methods[field] = method
 
 
-_CRUMB_ATTR_RE = re.compile(
-    r"crumb|position|location|weizhi|\bwz\b|dqwz|\bpath\b|curpos|"
-    r"current|\blocal\b|\bmbx\b|site-?nav",
-    re.I,
-)
-_CRUMB_SEP_RE = re.compile(r"[>»＞›]")
 _NOT_COLUMN_RE = re.compile(
     r"^(?:首页|网站首页|主页|返回首页|正文|详情|内容|正文内容|详细内容|文章|"
     r"浏览文章|关闭|打印|返回|更多|当前位置)$"
 )
-#: the same, anchored at a given offset of the page text (no slicing per element)
-_CRUMB_TEXT_AT_RE = re.compile(
-    r"\s*(?:当前位置|您的位置|你的位置|您当前的位置|所在位置|当前的位置)"
-)
-
-
-@functools.lru_cache(maxsize=8192)
-def _crumb_attrs(attrs: str) -> bool:
-    return bool(_CRUMB_ATTR_RE.search(attrs))
 
 
 def fill_column(
@@ -221,9 +225,9 @@ def fill_column(
     for el, (start, end) in layout.spans.items():
         if end - start > 1500 or end - start < 4 or el.tag in ("html", "body"):
             continue
-        if not _CRUMB_TEXT_AT_RE.match(layout.text, start):
+        if not CRUMB_TEXT_RE.match(layout.text, start):
             attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
-            if attrs == " " or not _crumb_attrs(attrs):
+            if attrs == " " or not crumb_attrs(attrs):
                 continue
         text = layout.text[start:end]
         if len(squash(text)) > 150:

@@ -2,8 +2,8 @@
 
 Candidates are headings and title-like blocks whose text equals (or nearly equals) the
 government meta ``ArticleTitle``, ``og:title`` or ``<title>`` minus its site suffix. Elements in
-headers/footers/nav are penalised so a site or column name never wins; when nothing matches, the
-heading closest before the body is taken.
+headers/footers/nav and breadcrumbs are penalised so a site or column name never wins; when
+nothing matches, the heading closest before the body is taken.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import re
 
 from lxml.html import HtmlElement as Element
 
+from crawler.extract.crumbs import in_breadcrumb
 from crawler.extract.layout import Layout
 from crawler.extract.text import squash
 
@@ -89,6 +90,19 @@ def _lead(el: Element) -> tuple[Element, str] | None:
     if not isinstance(first.tag, str):
         return None
     return first, " ".join(el.text.split())
+
+
+def headline_end(layout: Layout, el: Element) -> int:
+    """Where the headline's text ends in the page text: the end of the element
+    :func:`find_title` returned, or, when that is the first child of a heading that opens with
+    the title (``<h2>title<small>date 来源</small></h2>``), the start of that child, the info
+    line."""
+    start, end = layout.spans[el]
+    parent = el.getparent()
+    heading = parent is not None and parent.tag in ("h1", "h2", "h3", "h4")
+    if heading and parent[0] is el and _lead(parent):
+        return start
+    return end
 
 
 def _chrome_names(layout: Layout, candidates: set[str]) -> set[str]:
@@ -174,8 +188,10 @@ def find_title(
         score += 1.0 if _title_attrs(attrs) else 0.0
         if el.tag == "a" or (el.getparent() is not None and el.getparent().tag == "a"):
             score -= 4
-        if _in_chrome(el):
-            score -= 6  # site names and column names live in headers/footers/nav
+        if _in_chrome(el) or in_breadcrumb(el, layout):
+            # site names and column names live in headers/footers/nav and breadcrumbs (where
+            # a "column_site" <title>'s first part names the last crumb)
+            score -= 6
         if best is None or score > best[0] or (score == best[0] and len(sq) > len(best[3])):
             best = (score, el, text, sq)
     if best is not None and best[0] >= 5.8:
@@ -196,7 +212,7 @@ def headline_near(
         return None
     body_start = layout.spans[body_el][0]
     site = squash(meta.get("site"))
-    best: tuple[int, Element, str] | None = None
+    found: list[tuple[int, Element, str]] = []
     for el, (start, end) in layout.spans.items():
         if end > body_start + 200 or body_start - end > 1500 or end - start > 1500:
             continue
@@ -207,7 +223,24 @@ def headline_near(
         sq = squash(text)
         if not 4 <= len(sq) <= 100 or sq == site or _in_chrome(el):
             continue
-        distance = abs(body_start - end)
+        found.append((abs(body_start - end), el, text))
+    # a title block (div.title > h1 + the date line) ends nearer the body than its headline:
+    # a candidate that opens with a candidate inside it is that headline's container
+    best: tuple[int, Element, str] | None = None
+    for distance, el, text in found:
+        nested = [t for d, e, t in found if e is not el and _inside(e, el) and text.startswith(t)]
+        if nested:
+            continue
         if best is None or distance < best[0]:
             best = (distance, el, text)
     return (best[1], best[2]) if best else None
+
+
+def _inside(el: Element, container: Element) -> bool:
+    """Whether ``el`` is a descendant of ``container``."""
+    node = el.getparent()
+    while node is not None:
+        if node is container:
+            return True
+        node = node.getparent()
+    return False
