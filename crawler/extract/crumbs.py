@@ -17,7 +17,7 @@ from lxml.html import HtmlElement as Element
 from crawler.extract.layout import Layout
 
 #: ids and classes of breadcrumb blocks
-CRUMB_ATTR_RE = re.compile(
+_CRUMB_ATTR_RE = re.compile(
     r"crumb|position|location|weizhi|\bwz\b|dqwz|\bpath\b|curpos|"
     r"current|\blocal\b|\bmbx\b|site-?nav",
     re.I,
@@ -33,7 +33,7 @@ _MAX_CHARS = 150
 @functools.lru_cache(maxsize=8192)
 def crumb_attrs(attrs: str) -> bool:
     """Whether an element's ``"id class"`` names a breadcrumb block."""
-    return bool(CRUMB_ATTR_RE.search(attrs))
+    return bool(_CRUMB_ATTR_RE.search(attrs))
 
 
 def in_breadcrumb(el: Element, layout: Layout, levels: int = 3) -> bool:

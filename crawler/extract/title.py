@@ -228,19 +228,8 @@ def headline_near(
     # a candidate that opens with a candidate inside it is that headline's container
     best: tuple[int, Element, str] | None = None
     for distance, el, text in found:
-        nested = [t for d, e, t in found if e is not el and _inside(e, el) and text.startswith(t)]
-        if nested:
+        if any(text.startswith(t) and any(a is el for a in e.iterancestors()) for _, e, t in found):
             continue
         if best is None or distance < best[0]:
             best = (distance, el, text)
     return (best[1], best[2]) if best else None
-
-
-def _inside(el: Element, container: Element) -> bool:
-    """Whether ``el`` is a descendant of ``container``."""
-    node = el.getparent()
-    while node is not None:
-        if node is container:
-            return True
-        node = node.getparent()
-    return False
