@@ -234,6 +234,7 @@ def test_a_column_site_title_tag_never_makes_the_last_crumb_the_headline() -> No
     )
     result = extract_article(_page("", main, title="工作动态_某区人民政府"))
     assert result.title == "区里召开防汛工作会议"
+    assert result.column == "工作动态"  # the last crumb, as text
     assert _day(result.published_at) == "2024-07-01"
 
 
@@ -257,3 +258,16 @@ def test_meta_pubdate_adds_the_time_to_a_visible_day_it_agrees_with() -> None:
     other_day = _page("<meta name='PubDate' content='2024-06-30 18:00'>", main)
     published = extract_article(other_day).published_at
     assert published is not None and published.isoformat() == "2024-07-01T00:00:00+08:00"
+
+
+def test_the_column_is_the_last_crumb_that_names_one() -> None:
+    def column(crumbs: str) -> str | None:
+        main = f"<div class='location'>{crumbs}</div><h2>区里召开防汛工作会议</h2>{BODY}"
+        return extract_article(_page("", main)).column
+
+    home, news = "<a href='/'>首页</a>", "<a href='/xwzx/'>新闻中心</a>"
+    assert column(f"{home} &gt; {news} &gt; 区内动态") == "区内动态"
+    assert column(f"{home} &gt; {news} &gt; 列表") == "新闻中心"  # a page type, not a column
+    assert column(f"{home} &gt; {news} &gt; 正文") == "新闻中心"
+    assert column(f"{home} &gt; {news} &gt; 区里召开防汛工作会议") == "新闻中心"
+    assert column(f"{home} &gt; {news} &gt; 区里召开防汛工作…") == "新闻中心"

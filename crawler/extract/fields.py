@@ -12,7 +12,7 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement as Element
 
-from crawler.extract.crumbs import CRUMB_TEXT_RE, crumb_attrs
+from crawler.extract.crumbs import CRUMB_SEP_RE, CRUMB_TEXT_RE, crumb_attrs
 from crawler.extract.dates import date_from_url, find_dates, parse_date
 from crawler.extract.layout import Layout
 from crawler.extract.text import inline_text, nfkc, squash
@@ -211,8 +211,16 @@ def fill_source_author(
 
 _NOT_COLUMN_RE = re.compile(
     r"^(?:首页|网站首页|主页|返回首页|正文|详情|内容|正文内容|详细内容|文章|"
-    r"浏览文章|关闭|打印|返回|更多|当前位置)$"
+    r"浏览文章|关闭|打印|返回|更多|当前位置|列表)$"
 )
+
+
+def _last_crumb_is_column(last: str, title: str | None) -> bool:
+    """Whether a breadcrumb's unlinked last crumb names a column: short, and not the headline
+    (whole, or cut with an ellipsis)."""
+    if len(last) > 12 or "…" in last or "..." in last:
+        return False
+    return not title or not squash(title).startswith(squash(last))
 
 
 def fill_column(
@@ -232,19 +240,17 @@ def fill_column(
         text = layout.text[start:end]
         if len(squash(text)) > 150:
             continue
-        if (
-            ">" not in text
-            and "»" not in text
-            and "＞" not in text
-            and "›" not in text
-            and len(list(el.iter("a"))) < 2
-        ):
+        if not CRUMB_SEP_RE.search(text) and len(list(el.iter("a"))) < 2:
             continue
         names = [
             inline_text(a)
             for a in el.iter("a")
             if not (a.get("href") or "").lower().startswith("javascript")
         ]
+        # the current column is often the last crumb, as text rather than a link
+        last = " ".join(CRUMB_SEP_RE.split(text)[-1].split())
+        if last and not any(n and n in last for n in names) and _last_crumb_is_column(last, title):
+            names.append(last)
         names = [n for n in names if n and not _NOT_COLUMN_RE.match(n)]
         if title:
             names = [n for n in names if squash(n) != squash(title)]
