@@ -220,11 +220,16 @@ def _pages(corpus: Path) -> list[tuple[str, bytes, str | None]]:
     pages = []
     for line in (corpus / "manifest.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        if row["kind"] == "article":
+        if row.get("kind", "article") == "article":
             pages.append(
                 (row["id"], (corpus / f"{row['id']}.html").read_bytes(), row.get("source_url"))
             )
     return pages
+
+
+def _fig(value: float | None) -> str:
+    """A score, or '-' where the corpus labels no page for it."""
+    return "-" if value is None else f"{value:.2f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -273,10 +278,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['system']:<12} {r['error']}")
             continue
         ratio = f"{r['pages_per_s'] / ref:.2f}x" if ref else "-"
-        views = "-" if r.get("views_acc") is None else f"{r['views_acc']:.2f}"
+        views = _fig(r.get("views_acc"))
         print(
             f"{r['system']:<12} {r['pages_per_s']:>8.1f} {ratio:>10} {r['peak_mib']:>9.0f} "
-            f"{r['growth_mib']:>6.0f} {r['title_acc']:>6.2f} {r['date_acc']:>6.2f} "
+            f"{r['growth_mib']:>6.0f} {_fig(r['title_acc']):>6} {_fig(r['date_acc']):>6} "
             f"{views:>6} {r['body_f1_mean']:>7.3f} {r['body_f1_ge_0.9']:>7.2f}"
         )
     if ref:

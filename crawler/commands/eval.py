@@ -46,20 +46,26 @@ def eval_(corpus: Path, as_json: bool, worst: int) -> None:
         click.echo(json.dumps(scores, ensure_ascii=False))
         return
     click.echo(f"pages            {scores['pages']}")
-    click.echo(f"title            {scores['title_acc']:.4f}")
-    click.echo(f"date             {scores['date_acc']:.4f}")
+    click.echo(f"title            {_figure(scores['title_acc'])} on {scores['title_pages']} pages")
+    click.echo(f"date             {_figure(scores['date_acc'])} on {scores['date_pages']} pages")
     views = scores["views_acc"]
     click.echo(
-        f"views (static)   {'-' if views is None else f'{views:.4f}'} "
+        f"views (static)   {_figure(views)} "
         f"on {scores['views_pages']} pages, {scores['false_views']} false counts"
     )
-    click.echo(f"body F1 mean     {scores['body_f1_mean']}")
-    click.echo(f"body F1 >= 0.9   {scores['body_f1_ge_0.9']} of {scores['body_pages']} pages")
+    click.echo(f"body F1 mean     {_figure(scores['body_f1_mean'])}")
+    share = _figure(scores["body_f1_ge_0.9"])
+    click.echo(f"body F1 >= 0.9   {share} of {scores['body_pages']} pages")
+    click.echo(f"empty bodies     {scores['empty_bodies']}")
     ranked = sorted(report.body_f1.items(), key=lambda kv: kv[1])[:worst]
     click.echo("\nworst body F1: " + ", ".join(f"{pid} {s:.3f}" for pid, s in ranked))
     for name in ("title", "date", "views"):
         for pid, gold, got in report.misses.get(name, [])[:worst]:
             click.echo(f"miss {name:5} {pid}: expected {gold[:50]!r} got {got[:50]!r}")
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
 
 
 eval_.name = "eval"
