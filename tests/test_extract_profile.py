@@ -62,16 +62,29 @@ def test_profile_encoding_override_is_used() -> None:
     assert "王镕堃" in (extract_article(raw, profile=profile).body_text or "")
 
 
-def test_empty_body_page_has_no_body() -> None:
-    html = (
+def _empty_body_page(content: str) -> str:
+    return (
         "<html><head><title>园区开园_某区政府</title></head><body>"
         "<div class='nav'><a href='/'>首页</a><a href='/a'>要闻</a></div>"
         "<h1>园区开园</h1><div class='info'>发布时间：2023-06-08 17:21</div>"
-        "<div class='TRS_Editor'><p><img src='a.jpg'></p></div>"
+        f"<div class='TRS_Editor'>{content}</div>"
         "<div class='bot'>版权所有：某区人民政府 | 鄂ICP备05009168号 | 网站标识码：4201110038</div>"
         "</body></html>"
     )
-    result = extract_article(html)
+
+
+def test_empty_body_page_has_no_body() -> None:
+    result = extract_article(_empty_body_page("<p> </p>"))
     assert result.title == "园区开园"
     assert result.body_text is None and result.body_html is None
+    assert result.body_kind == "text"
+    assert result.published_at is not None
+
+
+def test_image_only_page_is_an_image_notice() -> None:
+    result = extract_article(_empty_body_page("<p><img src='a.jpg'></p>"))
+    assert result.title == "园区开园"
+    assert result.body_text is None and result.body_kind == "images"
+    assert result.body_html is not None and '<img src="a.jpg">' in result.body_html
+    assert "版权所有" not in result.body_html
     assert result.published_at is not None

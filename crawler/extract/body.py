@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import NamedTuple
 
 from lxml import html as lxml_html
 
@@ -47,6 +48,8 @@ BOILERPLATE_TEXT_RE = re.compile(
 
 #: below this the page has no article text (image-only or empty bodies)
 MIN_BODY_SCORE = 12.0
+#: a line weighing this much is a sentence of prose (about 20 characters with punctuation)
+SENTENCE_WEIGHT = 20.0
 
 
 #: a parent keeping this share of a paragraph's score is taken instead of the paragraph
@@ -145,16 +148,54 @@ def is_junk(el: lxml_html.HtmlElement, layout: Layout) -> bool:
     return flag
 
 
-def score_elements(
-    layout: Layout, limit: lxml_html.HtmlElement | None = None
+def _sum_up(
+    layout: Layout, own: dict[lxml_html.HtmlElement, float]
 ) -> dict[lxml_html.HtmlElement, float]:
+    """Each element's own value plus its descendants', in one pass over the elements in
+    closing order (children close before their parents)."""
+    sums: dict[lxml_html.HtmlElement, float] = {}
+    for el in layout.spans:
+        value = own.get(el)
+        if value is None and el not in sums:
+            continue
+        value = sums.get(el, 0.0) + (value or 0.0)
+        sums[el] = value
+        parent = el.getparent()
+        if parent is not None:
+            sums[parent] = sums.get(parent, 0.0) + value
+    return sums
+
+
+class Scores(NamedTuple):
+    by_element: dict[lxml_html.HtmlElement, float]
+    #: characters in lines that read as sentences (what a weak body is measured against)
+    prose_chars: int
+
+
+def score_elements(layout: Layout) -> Scores:
     """Score of every element: the sum of the weights of the text lines inside it.
 
-    Positive lines under a share/related/footer-like element count negatively. Each line's
-    weight is put on its block, then sums flow up to the parents in one pass over the elements
-    in closing order (children close before their parents).
+    Positive lines under a share/related/footer-like element count negatively, unless that
+    element holds the page's first sentence and most of its prose: a name is a hint, and an
+    article wrapped in a box whose class happens to read ``header``/``tools``/``font-size`` is
+    still the article, while a comment thread (most of the prose, but after the article) is not.
     """
     tables: dict[lxml_html.HtmlElement, bool] = {}
+    weights = [(unit, unit_weight(unit, tables)) for unit in layout.units]
+    prose_own: dict[lxml_html.HtmlElement, float] = {}
+    for unit, weight in weights:
+        if weight > 0:
+            prose_own[unit.block] = prose_own.get(unit.block, 0.0) + weight
+    prose = _sum_up(layout, prose_own)
+    half_prose = 0.5 * sum(prose_own.values())
+    sentences = [u for u, w in weights if w >= SENTENCE_WEIGHT]
+    first = sentences[0].start if sentences else -1
+    spans = layout.spans
+
+    def holds_the_prose(el: lxml_html.HtmlElement) -> bool:
+        start, end = spans.get(el, (0, -1))
+        return start <= first < end and prose.get(el, 0.0) >= half_prose
+
     under_junk: dict[lxml_html.HtmlElement, bool] = {}
 
     def junk_above(el: lxml_html.HtmlElement) -> bool:
@@ -167,7 +208,7 @@ def score_elements(
                 found = known
                 break
             chain.append(node)
-            if is_junk(node, layout):
+            if is_junk(node, layout) and not holds_the_prose(node):
                 found = True
                 break
             node = node.getparent()
@@ -176,31 +217,24 @@ def score_elements(
         return found
 
     own: dict[lxml_html.HtmlElement, float] = {}
-    for unit in layout.units:
-        weight = unit_weight(unit, tables)
+    for unit, weight in weights:
         if weight > 0 and junk_above(unit.block):
             weight = -0.3 * weight
         own[unit.block] = own.get(unit.block, 0.0) + weight
-    scores: dict[lxml_html.HtmlElement, float] = {}
-    for el in layout.spans:  # closing order: descendants before ancestors
-        total = own.get(el)
-        if total is None and el not in scores:
-            continue
-        total = scores.get(el, 0.0) + (total or 0.0)
-        scores[el] = total
-        parent = el.getparent()
-        if parent is not None:
-            scores[parent] = scores.get(parent, 0.0) + total
-    return scores
+    return Scores(_sum_up(layout, own), sum(u.chars for u in sentences))
 
 
-def pick_body(
-    layout: Layout, title_el: lxml_html.HtmlElement | None = None
-) -> lxml_html.HtmlElement | None:
-    """The element most likely to be the article body, or None for an empty page."""
-    scores = score_elements(layout)
+class BodyPick(NamedTuple):
+    element: lxml_html.HtmlElement | None
+    prose_chars: int
+
+
+def pick_body(layout: Layout, title_el: lxml_html.HtmlElement | None = None) -> BodyPick:
+    """The element most likely to be the article body (None for a page without one), and how
+    much prose the page has."""
+    scores, prose_chars = score_elements(layout)
     if not scores:
-        return None
+        return BodyPick(None, prose_chars)
     best: lxml_html.HtmlElement | None = None
     best_score = MIN_BODY_SCORE
     title_start = layout.spans.get(title_el, (-1, -1))[0] if title_el is not None else -1
@@ -230,4 +264,4 @@ def pick_body(
         if scores.get(parent, 0.0) < CLIMB_RATIO * scores.get(best, 0.0):
             break
         best = parent
-    return best
+    return BodyPick(best, prose_chars)

@@ -20,8 +20,17 @@ from crawler.extract.text import squash, squash_line
 
 _TAIL_CUT_RE = re.compile(
     r"^(?:【?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|收藏)|分享到|扫一扫|上一篇|下一篇|"
-    r"相关(?:新闻|文章|链接|阅读)|责任编辑|【纠错】|附件下载\s*[:：]?$|文件下载\s*[:：]?$)"
+    r"相关(?:新闻|文章|链接|阅读|报道)|责任编辑|【纠错】|附件下载\s*[:：]?$|文件下载\s*[:：]?$)"
 )
+#: a comment thread's heading (发表评论, 网友评论 …) or a legal notice's (版权声明 …) on a line of
+#: its own: what follows is the site's, not the article's. Only after some prose: the same words
+#: are links in a tool bar above the text.
+_TAIL_AFTER_PROSE_RE = re.compile(
+    r"^(?:(?:发表|查看|热门|最新|网友|全部|我要)评论|(?:反侵权|版权|免责|著作权)(?:公告|声明))"
+    r"\s*[:：]?$"
+)
+#: a line this long (squashed) is prose
+_PROSE_LINE = 40
 _ATTACH_LINE_RE = re.compile(r"^(?:相关)?附件(?:下载)?\s*\d*\s*[:：]")
 _TOOL_LINE_RE = re.compile(r"字[体号]|打印|分享|关闭|收藏|【\s*[大中小]|^\s*[大中小]\s*$")
 _INFO_LINE_RE = re.compile(
@@ -149,11 +158,16 @@ def body_text(body_el: Element, title: str | None, layout: Layout) -> BodyText:
     head_end = lines[head - 1].end if head else -1
     kept = lines[head:]
     tail_start = -1
+    prose_seen = False
     for i, line in enumerate(kept):
-        if i > 0 and _TAIL_CUT_RE.match(line.text.strip()):
+        text = line.text.strip()
+        if i > 0 and (
+            _TAIL_CUT_RE.match(text) or (prose_seen and _TAIL_AFTER_PROSE_RE.match(text))
+        ):
             tail_start = line.start
             kept = kept[:i]
             break
+        prose_seen = prose_seen or len(squash(text)) >= _PROSE_LINE
     # an attachment list closing the block (附件：1.名单.pdf …) is the attachments field's
     for i in range(max(1, len(kept) - 6), len(kept)):
         if _ATTACH_LINE_RE.match(kept[i].text) and sum(len(x.text) for x in kept[i:]) < 400:

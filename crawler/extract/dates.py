@@ -27,6 +27,7 @@ LABELS = (
     "发布日期",
     "发布时间",
     "发表时间",
+    "发表于",
     "发文日期",
     "成文日期",
     "生成日期",
@@ -36,6 +37,13 @@ LABELS = (
 )
 _LABEL_ALT = "|".join(LABELS)
 LABELLED_RE = re.compile(rf"(?P<label>{_LABEL_ALT})\s*[:：]?\s*[\[【(（]?\s*{_DATE}")
+#: the date a document was written or generated, not published: it loses to a publication label
+DOCUMENT_LABELS = frozenset(["成文日期", "生成日期", "发文日期"])
+#: a two-digit year, as some CMS templates print it under the headline (``| 20-06-23 |``):
+#: two digits each, one separator repeated, not part of a longer number or a time
+_SHORT_DATE_RE = re.compile(
+    r"(?<![\d:.\-/])(?P<y>\d{2})(?P<sep>[-/.])(?P<m>[01]\d)(?P=sep)(?P<d>[0-3]\d)(?![\d:.\-/])"
+)
 _URL_RES = (
     re.compile(r"/t((?:19|20)\d{2})(\d{2})(\d{2})_"),
     re.compile(r"/art/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})/"),
@@ -102,6 +110,18 @@ def find_dates(text: str) -> list[DateMatch]:
             continue
         found.append(DateMatch(value, m.group(0).strip(), labelled_at.get(m.start()), m.start()))
     return found
+
+
+def find_short_date(text: str) -> DateMatch | None:
+    """The first two-digit-year date (``20-06-23``) in ``text``, read as 20YY; only for the text
+    where the publication date belongs (the info line), never a whole page."""
+    for m in _SHORT_DATE_RE.finditer(_norm(text)):
+        try:
+            value = datetime(2000 + int(m["y"]), int(m["m"]), int(m["d"]), tzinfo=SHANGHAI)
+        except ValueError:
+            continue
+        return DateMatch(value, m.group(0), None, m.start())
+    return None
 
 
 def date_from_url(url: str | None) -> datetime | None:

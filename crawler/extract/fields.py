@@ -13,7 +13,14 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement as Element
 
 from crawler.extract.crumbs import CRUMB_SEP_RE, CRUMB_TEXT_RE, crumb_attrs
-from crawler.extract.dates import date_from_url, find_dates, parse_date
+from crawler.extract.dates import (
+    DOCUMENT_LABELS,
+    DateMatch,
+    date_from_url,
+    find_dates,
+    find_short_date,
+    parse_date,
+)
 from crawler.extract.layout import Layout
 from crawler.extract.text import inline_text, nfkc, squash
 from crawler.extract.title import headline_end
@@ -80,13 +87,20 @@ def after_body(layout: Layout, body_el: Element | None) -> str:
 
 
 def _pick_date(text: str) -> tuple[datetime, str, str] | None:
+    """The info line's date: a publication label's first (a document's 成文日期 only when no
+    other label is there), else the first date, else a two-digit-year date."""
     matches = find_dates(text)
-    labelled = [m for m in matches if m.label]
+    labelled = sorted(
+        (m for m in matches if m.label), key=lambda m: (m.label in DOCUMENT_LABELS, m.start)
+    )
     if labelled:
         m = labelled[0]
         return m.value, m.raw, "label"
     if matches:
         return matches[0].value, matches[0].raw, "info"
+    short = find_short_date(text)
+    if short is not None:
+        return short.value, short.raw, "info-short-year"
     return None
 
 
@@ -106,6 +120,33 @@ def _timed(value: datetime, raw: str, meta: dict[str, str]) -> datetime:
     ):
         return value
     return meta_date
+
+
+#: today's date in a page header (今天是2024年3月5日 星期二) is the day the page was served
+_TODAY_BEFORE_RE = re.compile(r"(?:今天|今日|当前|现在)[是为:：]?\s*$")
+_WEEKDAY_AFTER_RE = re.compile(r"^\s*(?:星期|周|礼拜)[一二三四五六日天]")
+#: what may stand around a date line above the headline: spaces, brackets, separators
+_ONLY_PUNCT_RE = re.compile(r"^[\s|｜/\\()（）\[\]【】·•:：,，.。-]*$")
+
+
+def _date_above_headline(before: str) -> DateMatch | None:
+    """A date alone on the line right above the headline (a date bar), unless it reads as the
+    day the page was served (今天是…, …星期二). A date in a sidebar row (a link title, a click
+    count beside it) is not alone on its line."""
+    matches = find_dates(before)
+    if not matches:
+        return None
+    last = matches[-1]
+    end = last.start + len(last.raw)
+    norm = nfkc(before).replace("∶", ":")
+    line_start = norm.rfind("\n", 0, last.start) + 1
+    if not _ONLY_PUNCT_RE.match(norm[end:]) or not _ONLY_PUNCT_RE.match(
+        norm[line_start : last.start]
+    ):
+        return None
+    if _TODAY_BEFORE_RE.search(norm[: last.start]) or _WEEKDAY_AFTER_RE.match(norm[end:]):
+        return None
+    return last
 
 
 def fill_date(
@@ -129,6 +170,11 @@ def fill_date(
             result.published_at, result.published_raw = _timed(pick.value, pick.raw, meta), pick.raw
             result.methods["published"] = where
             return
+    above = _date_above_headline(before)
+    if above is not None:
+        result.published_at, result.published_raw = _timed(above.value, above.raw, meta), above.raw
+        result.methods["published"] = "above-title"
+        return
     meta_date = parse_date(meta.get("published"))
     if meta_date is not None:
         result.published_at, result.published_raw = meta_date, meta.get("published")

@@ -27,6 +27,10 @@ class ExtractedArticle:
     attachments: list[dict[str, str | None]] = field(default_factory=list)
     #: field name -> method name, e.g. {"title": "h1", "published": "label", "views": "label"}
     methods: dict[str, str] = field(default_factory=dict)
+    #: "text", or "images"/"attachments" for a notice whose content is scans or files
+    body_kind: str = "text"
+    #: what an analyst should know about how sure a field is (see crawler.extract.quality)
+    quality: list[str] = field(default_factory=list)
 
 
 @dataclass
