@@ -1,8 +1,9 @@
 """Per-run field fill rates in the crawl stats, for ``govnews health``.
 
 Counts, for every article that left the pipelines (``item_scraped``), whether title, published
-date, views and body are filled: stats keys ``govnews/fill/articles`` and
-``govnews/fill/<field>``. The storage pipeline saves all stats in ``crawl_runs.stats``, so each
+date, views and body are filled, and whether extraction was sure of every field (no quality
+flag): stats keys ``govnews/fill/articles``, ``govnews/fill/<field>`` and
+``govnews/fill/confident``. The storage pipeline saves all stats in ``crawl_runs.stats``, so each
 run keeps its own fill rates even after later runs update the same articles in place; a layout
 change shows up as a fill rate that drops against the site's history. Always on (cheap).
 """
@@ -40,3 +41,5 @@ class FillRateStats:
             value = getattr(item, attr, None)
             if value is not None and value != "":
                 stats.inc_value(f"govnews/fill/{key}")
+        # always present once an article is counted: a run without the key predates it
+        stats.inc_value("govnews/fill/confident", 0 if item.quality else 1)

@@ -57,6 +57,18 @@ class ArticleItem:
     #: once cleaned: (boilerplate lines dropped, doubled quotation marks collapsed); the
     #: extraction worker cleans items beside extracting them, CleaningPipeline any others
     cleaned: tuple[int, int] | None = None
+    #: "text", or "images"/"attachments" for a notice whose content is scans or files: such an
+    #: article is complete with an empty ``body_text`` (its images and files are in body_html
+    #: and ``attachments``)
+    body_kind: str = "text"
+    #: low-confidence flags set by extraction (body_fallback, date_from_url, no_date …); empty
+    #: when every field was found the sure way
+    quality: list[str] = field(default_factory=list)
+
+    @property
+    def has_body(self) -> bool:
+        """Text, or content that is images or attachments (never rejected for lack of text)."""
+        return self.body_kind != "text" or bool(self.body_text and not self.body_text.isspace())
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as one tuple of plain values.

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from crawler.extract.sanitise import is_sanitised, is_unsafe_url
 from crawler.items import ArticleItem
-from pipelines.fingerprint import content_hash
+from pipelines.fingerprint import item_content_hash
 
 #: zero-width characters and C0/DEL control characters (not tab/newline/CR/VT/FF, which the
 #: whitespace rules below fold): invisible in a browser, noise in the database
@@ -197,7 +197,7 @@ def clean_item(item: ArticleItem) -> tuple[int, int]:
     item.source = cleaned.source
     item.author = cleaned.author
     item.column_name = cleaned.column
-    item.content_hash = content_hash(item.title, item.body_text)
+    item.content_hash = item_content_hash(item)
     item.cleaned = (cleaned.boilerplate_lines, quotes)
     return item.cleaned
 

@@ -18,7 +18,7 @@ from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import ArticleItem
-from pipelines.fingerprint import content_hash
+from pipelines.fingerprint import item_content_hash
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class DedupePipeline:
             self._inc("govnews/dedupe/duplicate_url")
             raise DropItem(f"duplicate URL in this run: {item.url}", log_level="INFO")
         self.seen_urls.add(item.url)
-        digest = item.content_hash or content_hash(item.title, item.body_text)
+        digest = item.content_hash or item_content_hash(item)
         first = self.seen_hashes.setdefault(digest, item.url)
         if first != item.url:
             self._inc("govnews/dedupe/duplicate_content")

@@ -12,6 +12,7 @@ import functools
 import hashlib
 
 from crawler.extract.text import to_nfkc
+from crawler.items import ArticleItem
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _ZERO_WIDTH_CHARS = tuple(chr(c) for c in _ZERO_WIDTH)
@@ -37,3 +38,12 @@ def content_hash(title: str | None, body: str | None) -> str:
     """
     data = normalise_text(title) + "\n" + normalise_text(body)
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def item_content_hash(item: ArticleItem) -> str:
+    """:func:`content_hash` of an item; for a notice whose content is images or attachments, its
+    HTML (which holds their URLs) counts as the body, so that two monthly notices with the same
+    title and different scans are two articles."""
+    if item.body_kind == "text":
+        return content_hash(item.title, item.body_text)
+    return content_hash(item.title, f"{item.body_text or ''}\n{item.body_html or ''}")

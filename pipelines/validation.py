@@ -1,6 +1,7 @@
 """ValidationPipeline: an article that cannot be stored becomes a RejectItem, never vanishes.
 
-Runs after cleaning. An ``ArticleItem`` without a usable URL, title or body is replaced by a
+Runs after cleaning. An ``ArticleItem`` without a usable URL, title or body (text, or the images
+or attachments of a notice whose content is scans or files) is replaced by a
 ``RejectItem`` (reason ``bad_url``, ``missing_title`` or ``missing_body``) that the storage
 pipeline writes to ``rejects``; each reason is counted as ``govnews/validation/<reason>``.
 Reads no settings.
@@ -32,7 +33,7 @@ def rejection(item: ArticleItem) -> tuple[str, str] | None:
         return "bad_url", f"not an absolute http(s) URL: {item.url!r}"[:500]
     if _blank(item.title):
         return "missing_title", "no title after cleaning"
-    if _blank(item.body_text):
+    if not item.has_body:
         return "missing_body", f"no body text after cleaning (title {item.title!r})"[:500]
     return None
 

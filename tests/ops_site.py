@@ -2,7 +2,8 @@
 
 One column, ``/news/index.html`` then ``index_2.html`` …, ten dated links per page, newest first;
 articles ``/news/art_<n>.html`` with a title, a labelled date and view count, and a body. The
-site can grow (``add``), lose its article list (``empty``) or its dates (``undated``). List
+site can grow (``add``), lose its article list (``empty``), its dates (``undated``) or its
+headline (``no_headline``: the title is then only in ``<title>``). List
 pages carry an ETag and answer ``If-None-Match`` with 304 (conditional GET). ``delay`` slows
 every response (the resume test kills a crawl halfway).
 
@@ -32,6 +33,7 @@ class OpsSite:
         self.delay = delay
         self.empty = False
         self.undated = False
+        self.no_headline = False
         self.requests: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -86,6 +88,9 @@ class OpsSite:
         if not 1 <= n <= self.count:
             return None
         when = "" if self.undated else f"发布时间：{self.day(n)} 09:30 "
+        headline = (
+            "" if self.no_headline else f"<h1>区政府召开第{n}次重点工作推进会议部署近期任务</h1>"
+        )
         body = "".join(
             f"<p>第{n}次会议第{k}段：会议听取了各部门关于重点项目建设、民生实事推进和安全生产"
             f"工作的情况汇报，研究部署了下一阶段的重点任务，要求各单位压实责任、狠抓落实。</p>"
@@ -95,7 +100,7 @@ class OpsSite:
             "<html><head><meta charset='utf-8'>"
             f"<title>区政府召开第{n}次重点工作推进会议部署近期任务</title></head><body>"
             "<div class='crumb'>首页 &gt; 区内动态</div>"
-            f"<h1>区政府召开第{n}次重点工作推进会议部署近期任务</h1>"
+            f"{headline}"
             f"<div class='info'>{when}来源：区政府办公室 浏览次数：{100 + n}</div>"
             f"<div class='content'>{body}</div>"
             "<div class='footer'>主办：示范区人民政府办公室</div></body></html>"

@@ -41,7 +41,13 @@ def test_site_whose_list_goes_empty_is_flagged(sqlite_url: str, tmp_path: Path) 
         last = row["last_run"]
         assert isinstance(last, dict)
         assert last["articles"] == 12
-        assert last["fill"] == {"title": 100.0, "published": 100.0, "views": 100.0, "body": 100.0}
+        assert last["fill"] == {
+            "title": 100.0,
+            "published": 100.0,
+            "views": 100.0,
+            "body": 100.0,
+            "confident": 100.0,
+        }
 
         site.empty = True  # a redesign: the list no longer yields any article
         _crawl(site, sqlite_url, tmp_path)
@@ -66,9 +72,31 @@ def test_site_whose_articles_lose_their_dates_is_flagged(sqlite_url: str, tmp_pa
     code, report = _health(sqlite_url)
     assert code == 1
     [row] = report
-    assert row["flags"] == ["published_fill_drop"]
+    # undated articles are also low-confidence ones (quality flag no_date)
+    assert row["flags"] == ["published_fill_drop", "low_confidence_jump"]
     last = row["last_run"]
     assert isinstance(last, dict)
     assert last["articles"] == 6
     assert last["fill"]["published"] == 0.0  # type: ignore[index]
+    assert last["fill"]["confident"] == 0.0  # type: ignore[index]
     assert last["fill"]["title"] == 100.0  # type: ignore[index]
+
+
+def test_site_whose_headline_went_is_flagged_low_confidence(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """Every field is still filled (the title from <title>), but no longer the sure way."""
+    with OpsSite(articles=12) as site:
+        _crawl(site, sqlite_url, tmp_path)
+        site.add(6)
+        site.no_headline = True
+        _crawl(site, sqlite_url, tmp_path)
+    code, report = _health(sqlite_url)
+    assert code == 1
+    [row] = report
+    assert row["flags"] == ["low_confidence_jump"]
+    last = row["last_run"]
+    assert isinstance(last, dict)
+    assert last["fill"]["title"] == 100.0  # type: ignore[index]
+    assert last["fill"]["confident"] == 0.0  # type: ignore[index]
+    assert any("sure of every field in 0%" in note for note in row["notes"])  # type: ignore[attr-defined]

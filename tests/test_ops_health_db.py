@@ -16,13 +16,16 @@ from pipelines.db.session import make_engine
 T0 = datetime(2024, 3, 1, 2, 0, tzinfo=UTC)
 
 
-def _fill(n: int, title: int, published: int, views: int, body: int) -> dict[str, int]:
+def _fill(
+    n: int, title: int, published: int, views: int, body: int, confident: int | None = None
+) -> dict[str, int]:
     return {
         "govnews/fill/articles": n,
         "govnews/fill/title": title,
         "govnews/fill/published": published,
         "govnews/fill/views": views,
         "govnews/fill/body": body,
+        "govnews/fill/confident": n if confident is None else confident,
     }
 
 
@@ -58,7 +61,13 @@ def test_healthy_history_has_no_flags(db_url: str) -> None:
     engine.dispose()
     assert h.flags == []
     assert h.last_run is not None and h.last_run.articles == 10
-    assert h.last_run.fill == {"title": 100.0, "published": 100.0, "views": 80.0, "body": 100.0}
+    assert h.last_run.fill == {
+        "title": 100.0,
+        "published": 100.0,
+        "views": 80.0,
+        "body": 100.0,
+        "confident": 100.0,
+    }
     assert h.last_success_at is not None
 
 
@@ -79,6 +88,8 @@ def test_healthy_history_has_no_flags(db_url: str) -> None:
         ({"items": 10, "stats": _fill(10, 10, 10, 1, 10)}, ["views_fill_drop"]),
         # a 20-point dip stays under the 30-point threshold
         ({"items": 10, "stats": _fill(10, 10, 8, 10, 10)}, []),
+        # half the articles now found the weak way (body from a fallback, date from the URL)
+        ({"items": 10, "stats": _fill(10, 10, 10, 10, 10, confident=5)}, ["low_confidence_jump"]),
         # the last run was killed
         (
             {"items": 4, "status": "abandoned", "stats": _fill(4, 4, 4, 4, 4)},
@@ -109,6 +120,7 @@ def test_fill_from_articles_when_stats_lack_it(sqlite_url: str) -> None:
                     "body_text": "b",
                     "views": 3,
                     "published_at": now,
+                    "quality": None,  # an executemany takes its columns from the first row
                     "last_crawl_run_id": 1,
                 },
                 {
@@ -118,6 +130,7 @@ def test_fill_from_articles_when_stats_lack_it(sqlite_url: str) -> None:
                     "body_text": "b",
                     "views": None,
                     "published_at": None,
+                    "quality": ["no_date"],
                     "last_crawl_run_id": 1,
                 },
             ],
@@ -125,7 +138,26 @@ def test_fill_from_articles_when_stats_lack_it(sqlite_url: str) -> None:
     [h] = site_health(engine)
     engine.dispose()
     assert h.last_run is not None
-    assert h.last_run.fill == {"title": 100.0, "published": 50.0, "views": 50.0, "body": 100.0}
+    assert h.last_run.fill == {
+        "title": 100.0,
+        "published": 50.0,
+        "views": 50.0,
+        "body": 100.0,
+        "confident": 50.0,
+    }
+
+
+def test_runs_from_before_quality_flags_are_not_a_drop(db_url: str) -> None:
+    old = {**_fill(10, 10, 10, 10, 10)}
+    del old["govnews/fill/confident"]
+    engine = _runs(
+        db_url,
+        [{"items": 10, "stats": old}] * 3 + [{"items": 10, "stats": _fill(10, 10, 10, 10, 10, 0)}],
+    )
+    [h] = site_health(engine)
+    engine.dispose()
+    assert h.flags == []  # no history to compare with
+    assert h.last_run is not None and h.last_run.fill["confident"] == 0.0
 
 
 def test_stale_and_unknown_sites(sqlite_url: str) -> None:

@@ -24,6 +24,7 @@ COLUMNS = (
     "date%",
     "views%",
     "body%",
+    "sure%",
     "rejects",
     "errors",
     "flags",
@@ -71,7 +72,9 @@ def health(
 
     A site is flagged when its last run stored no article and saw no known one (the list
     pages yield nothing: a redesign or a block), when a fill rate (title, date, views, body)
-    dropped more than --drop points below its usual value, when the last run did not finish,
+    or the share of articles extraction was sure of (sure%: no body from a fallback, no date
+    from the URL …) dropped more than --drop points below its usual value, when the last run
+    did not finish,
     or (with --max-age) when no run finished recently.
     Exit code 1 when any site is flagged, so cron or a monitor can alert.
 
@@ -113,6 +116,7 @@ def health(
                     "date%": _pct(run.fill.get("published")) if run else "-",
                     "views%": _pct(run.fill.get("views")) if run else "-",
                     "body%": _pct(run.fill.get("body")) if run else "-",
+                    "sure%": _pct(run.fill.get("confident")) if run else "-",
                     "rejects": run.rejects if run else "-",
                     "errors": run.errors if run else "-",
                     "flags": ", ".join(h.flags) or "ok",

@@ -20,6 +20,8 @@ COLUMNS = (
     "view_readings",
     "last_seen_at",
     "rejects",
+    "low_confidence_share",
+    "media_only",
 )
 
 
@@ -30,7 +32,10 @@ def stats(db: str | None, fmt: str) -> None:
     """Per-site figures: articles, published date range, how many have a view count.
 
     The last row, site "*", holds the totals. views_coverage is the percentage of articles with
-    a view count; view_readings counts rows of the view_counts time series.
+    a view count; view_readings counts rows of the view_counts time series;
+    low_confidence_share the percentage of articles with a quality flag (body from a fallback
+    extractor, date from the URL …); media_only counts notices whose content is images or
+    attachments.
 
     \b
     Example:
@@ -48,4 +53,5 @@ def stats(db: str | None, fmt: str) -> None:
     if fmt == "table":
         for row in rows:
             row["views_coverage"] = f"{row['views_coverage']:.1f}%"
+            row["low_confidence_share"] = f"{row['low_confidence_share']:.1f}%"
     emit(rows, fmt, COLUMNS)

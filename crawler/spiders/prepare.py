@@ -63,6 +63,8 @@ def prepare_article(
         attachments=list(page.attachments),
         methods=dict(page.methods),
         fetched_at=datetime.now(UTC),
+        body_kind=page.body_kind,
+        quality=list(page.quality),
     )
     clean_item(item)
     counter = find_counter(text, url, profile) if item.views is None else None

@@ -103,7 +103,7 @@ def _write(
     with factory.begin() as session:
         rows = []
         for art in articles:
-            if art.title and art.body_text:
+            if art.title and art.has_body:
                 rows.append(article_row(art, seen_at=art.fetched_at or now, crawl_run_id=run_id))
             else:  # validation should have caught this; never lose it silently
                 reason = "missing_title" if not art.title else "missing_body"

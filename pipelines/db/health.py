@@ -9,6 +9,8 @@ and raises flags:
   run with nothing new still sees known links on the list pages, so it is not flagged);
 - ``<field>_fill_drop``: a fill rate (title, published, views, body) of the last run is more than
   ``drop_points`` percentage points below the median of the site's earlier runs;
+- ``low_confidence_jump``: likewise for the share of articles extraction was sure of (no quality
+  flag: body from a fallback, date from the URL …): a template change shows up here first;
 - ``last_run_<status>``: the last run did not finish normally (killed, shut down, abandoned);
 - ``stale``: with ``max_age``, no run finished within that long (the schedule stopped).
 
@@ -23,17 +25,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, case, func, inspect, select
 
 from pipelines.db.models import Article, CrawlRun
 
-FIELDS = ("title", "published", "views", "body")
-_COLUMNS = {
+FIELDS = ("title", "published", "views", "body", "confident")
+_COLUMNS: dict[str, Any] = {
     "title": Article.title,
     "published": Article.published_at,
     "views": Article.views,
     "body": Article.body_text,
+    # counted where not NULL: an article with no quality flag
+    "confident": case((Article.quality.is_(None), 1)),
 }
+#: the flag a drop of each rate raises
+_DROP_FLAGS = {f: f"{f}_fill_drop" for f in FIELDS} | {"confident": "low_confidence_jump"}
 KNOWN_KEY = "govnews/spider/known_articles_skipped"
 
 
@@ -82,7 +88,10 @@ def _fill_from_stats(stats: dict[str, Any]) -> tuple[int, dict[str, float | None
     if "govnews/fill/articles" not in stats:
         return None
     total = int(stats.get("govnews/fill/articles") or 0)
-    return total, {f: _pct(int(stats.get(f"govnews/fill/{f}") or 0), total) for f in FIELDS}
+    fill = {f: _pct(int(stats.get(f"govnews/fill/{f}") or 0), total) for f in FIELDS}
+    if "govnews/fill/confident" not in stats:
+        fill["confident"] = None  # a run from before quality flags were counted: unknown
+    return total, fill
 
 
 def _pct(part: int, total: int) -> float | None:
@@ -185,5 +194,6 @@ def _flag(
             continue
         median = statistics.median(v for v in past if v is not None)
         if median - now > drop_points:
-            health.flags.append(f"{f}_fill_drop")
-            health.notes.append(f"{f} filled in {now:.0f}% of articles, usually {median:.0f}%")
+            health.flags.append(_DROP_FLAGS[f])
+            what = "sure of every field" if f == "confident" else f"{f} filled"
+            health.notes.append(f"{what} in {now:.0f}% of articles, usually {median:.0f}%")

@@ -81,6 +81,10 @@ class Article(Base):
     views: Mapped[int | None] = mapped_column(BigInteger)
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    #: "text", or "images"/"attachments": a notice whose content is scans or files
+    body_kind: Mapped[str] = mapped_column(String(20), default="text", server_default="text")
+    #: low-confidence flags from extraction (JSON list), NULL when every field was found surely
+    quality: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), default=None)
     source: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     column_name: Mapped[str | None] = mapped_column(Text)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from crawler.items import ArticleItem
 from pipelines.db.models import Article
-from pipelines.fingerprint import content_hash
+from pipelines.fingerprint import item_content_hash
 
 ARTICLES: Table = Article.__table__  # type: ignore[assignment]
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -39,7 +39,16 @@ KEEP_IF_MISSING = (
     "last_crawl_run_id",
 )
 #: columns a re-crawl always overwrites
-OVERWRITE = ("site", "title", "body_text", "attachments", "content_hash", "last_seen_at")
+OVERWRITE = (
+    "site",
+    "title",
+    "body_text",
+    "body_kind",
+    "quality",
+    "attachments",
+    "content_hash",
+    "last_seen_at",
+)
 
 
 def as_utc(value: datetime | None, naive_zone: Any = UTC) -> datetime | None:
@@ -55,7 +64,7 @@ def article_row(
     item: ArticleItem, *, seen_at: datetime, crawl_run_id: int | None = None
 ) -> dict[str, Any]:
     """The ``articles`` row for an item (title and body must be present: validation's job)."""
-    if not item.title or not item.body_text:
+    if not item.title or not item.has_body:
         raise ValueError(f"article without title or body cannot be stored: {item.url}")
     seen = as_utc(seen_at)
     return {
@@ -66,15 +75,17 @@ def article_row(
         "published_at": as_utc(item.published_at, SHANGHAI),
         "published_raw": item.published_raw,
         "views": item.views,
-        "body_text": item.body_text,
+        "body_text": item.body_text or "",
         "body_html": item.body_html,
+        "body_kind": item.body_kind,
+        "quality": list(item.quality) or None,
         "source": item.source,
         "author": item.author,
         "column_name": item.column_name,
         "canonical_url": item.canonical_url,
         "attachments": list(item.attachments or []),
         "methods": dict(item.methods) if item.methods else None,
-        "content_hash": item.content_hash or content_hash(item.title, item.body_text),
+        "content_hash": item.content_hash or item_content_hash(item),
         "first_seen_at": seen,
         "last_seen_at": seen,
         "last_crawl_run_id": crawl_run_id,
