@@ -3,7 +3,8 @@
 One column, ``/news/index.html`` then ``index_2.html`` …, ten dated links per page, newest first;
 articles ``/news/art_<n>.html`` with a title, a labelled date and view count, and a body. The
 site can grow (``add``), lose its article list (``empty``), its dates (``undated``) or its
-headline (``no_headline``: the title is then only in ``<title>``). List
+headline (``no_headline``: the title is then only in ``<title>``); ``scanned`` articles are
+notices whose content is two scanned pages (images, no text). List
 pages carry an ETag and answer ``If-None-Match`` with 304 (conditional GET). ``delay`` slows
 every response (the resume test kills a crawl halfway).
 
@@ -34,6 +35,7 @@ class OpsSite:
         self.empty = False
         self.undated = False
         self.no_headline = False
+        self.scanned = False
         self.requests: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -91,10 +93,17 @@ class OpsSite:
         headline = (
             "" if self.no_headline else f"<h1>区政府召开第{n}次重点工作推进会议部署近期任务</h1>"
         )
-        body = "".join(
-            f"<p>第{n}次会议第{k}段：会议听取了各部门关于重点项目建设、民生实事推进和安全生产"
-            f"工作的情况汇报，研究部署了下一阶段的重点任务，要求各单位压实责任、狠抓落实。</p>"
-            for k in range(1, 5)
+        scans = "".join(
+            f"<p><img src='/upload/scan_{n}_{k}.jpg' width='800' alt=''></p>" for k in (1, 2)
+        )
+        body = (
+            scans
+            if self.scanned
+            else "".join(
+                f"<p>第{n}次会议第{k}段：会议听取了各部门关于重点项目建设、民生实事推进和安全生产"
+                f"工作的情况汇报，研究部署了下一阶段的重点任务，要求各单位压实责任、狠抓落实。</p>"
+                for k in range(1, 5)
+            )
         )
         return (
             "<html><head><meta charset='utf-8'>"
