@@ -1,7 +1,7 @@
 """General patterns of article pages from sites extraction has never seen, one page each.
 
-Each page here was written for this project to show one pattern (they are fixtures, not a
-held-out set): a class name is a hint and never vetoes the article; a comment thread or a legal
+Each page here was written for this project to show one pattern (fixtures written beside the
+code, not a measure of unseen sites): a class name is a hint and never vetoes the article; a comment thread or a legal
 notice after the article is not the article; a weak pick gets a second opinion from peer
 extractors; a notice whose content is images or attachments is an article; the date printed
 with the headline wins; quality flags say what was found the weak way.

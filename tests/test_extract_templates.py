@@ -1,4 +1,6 @@
-"""Held-out pages (tests/fixtures/heldout/*.html, raw bytes written by us, never corpus copies).
+"""Template fixtures (tests/fixtures/templates/*.html, raw bytes written for this project, never
+corpus copies). They were written beside the code they test, so they are fixtures, not a held-out
+set: they show that each template keeps working, not how extraction does on unseen sites.
 
 Each page models a CMS template or trap that the dev corpus does not have (Hanweb JCMS, TRS WCM,
 NFCMS, Epoint, 开普云, VSB, PHPCMS, DedeCMS, EmpireCMS, WordPress, a mobile template, a data-table
@@ -19,23 +21,23 @@ import pytest
 from crawler.extract.article import extract_article
 from crawler.extract.scoring import bigram_f1, gold_body, norm_title
 
-HELDOUT = Path(__file__).parent / "fixtures" / "heldout"
-CASES = sorted(p.stem for p in HELDOUT.glob("*.html"))
+TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
+CASES = sorted(p.stem for p in TEMPLATES.glob("*.html"))
 
 
 def _load(name: str) -> tuple[bytes, dict[str, Any]]:
-    raw = (HELDOUT / f"{name}.html").read_bytes()
-    return raw, json.loads((HELDOUT / f"{name}.json").read_text(encoding="utf-8"))
+    raw = (TEMPLATES / f"{name}.html").read_bytes()
+    return raw, json.loads((TEMPLATES / f"{name}.json").read_text(encoding="utf-8"))
 
 
-def test_heldout_set_is_large_enough() -> None:
+def test_template_set_is_large_enough() -> None:
     assert len(CASES) >= 15
     for name in CASES:
-        assert (HELDOUT / f"{name}.json").is_file(), f"{name}.json golden file is missing"
+        assert (TEMPLATES / f"{name}.json").is_file(), f"{name}.json golden file is missing"
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_heldout_title_date_views(name: str) -> None:
+def test_template_title_date_views(name: str) -> None:
     raw, gold = _load(name)
     result = extract_article(raw, gold["url"])
     assert norm_title(result.title) == norm_title(gold["title"])
@@ -47,14 +49,14 @@ def test_heldout_title_date_views(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_heldout_source_author(name: str) -> None:
+def test_template_source_author(name: str) -> None:
     raw, gold = _load(name)
     result = extract_article(raw, gold["url"])
     assert (result.source, result.author) == (gold["source"], gold["author"])
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_heldout_body(name: str) -> None:
+def test_template_body(name: str) -> None:
     raw, gold = _load(name)
     result = extract_article(raw, gold["url"])
     reference = gold_body(raw, gold["body_first"], gold["body_last"])
@@ -65,17 +67,17 @@ def test_heldout_body(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", [n for n in CASES if _load(n)[1].get("attachments")])
-def test_heldout_attachments(name: str) -> None:
+def test_template_attachments(name: str) -> None:
     raw, gold = _load(name)
     result = extract_article(raw, gold["url"])
     assert [a["url"] for a in result.attachments] == gold["attachments"]
 
 
-def test_heldout_set_has_real_gbk_bytes() -> None:
+def test_template_set_has_real_gbk_bytes() -> None:
     not_utf8 = []
     for name in CASES:
         try:
-            (HELDOUT / f"{name}.html").read_bytes().decode("utf-8")
+            (TEMPLATES / f"{name}.html").read_bytes().decode("utf-8")
         except UnicodeDecodeError:
             not_utf8.append(name)
-    assert len(not_utf8) >= 2, "the held-out set must keep its GBK pages as GBK bytes"
+    assert len(not_utf8) >= 2, "the template set must keep its GBK pages as GBK bytes"
