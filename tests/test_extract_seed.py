@@ -39,9 +39,12 @@ def test_seed_article_contract(seed_article: Path) -> None:
         "author",
         "column",
         "attachments",
+        "body_kind",
         "methods",
+        "quality",
     }
     assert rec["methods"]["views"] == "label"
+    assert rec["body_kind"] == "text" and rec["quality"] == []  # the spec page: every field sure
 
 
 def test_extract_keeps_input_order_and_reports_missing_file(

@@ -40,7 +40,9 @@ def article_record(result: ExtractedArticle, file: str | None, url: str | None) 
         "author": cleaned.author,
         "column": cleaned.column,
         "attachments": result.attachments,
+        "body_kind": result.body_kind,
         "methods": result.methods,
+        "quality": result.quality,
     }
 
 
