@@ -265,3 +265,28 @@ def test_quality_flags_name_the_weak_ways() -> None:
     no_headline = _page(f"<div class='text'>{ARTICLE}</div>")
     flags = extract_article(no_headline, "http://www.example.gov.cn/t20240508_1.html").quality
     assert flags == ["date_from_url", "title_from_page_title"]
+
+
+# --- the article's own header is not the page's ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "<div class='article-header'><h1>{}</h1>{}</div>",
+        "<article><header><h1>{}</h1>{}</header>{{}}</article>",
+    ],
+)
+def test_headline_in_the_articles_own_header_beats_a_later_copy(header: str) -> None:
+    """A share description repeats the headline further down (in a block hidden by a style
+    sheet, which extraction cannot see): the first one, in the article's header, is it."""
+    info = "<div class='source'>2022-02-13 07:00:00 来源：区融媒体中心</div>"
+    top = header.format(TITLE, info)
+    main = top.format(ARTICLE) if "{}" in top else top + ARTICLE
+    share = f"<div id='title_desc'><h1>{TITLE}</h1><p>{PARAS[0]}</p></div>"
+    result = extract_article(
+        _page(main, after=share, head="<meta name='PubDate' content='2022-02-20'>")
+    )
+    assert result.title == TITLE
+    assert result.published_at is not None and result.published_at.day == 13
+    assert result.methods["published"] in ("info", "label")

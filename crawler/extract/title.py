@@ -19,6 +19,8 @@ from crawler.extract.text import squash
 
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[_|｜]|--|—|-\s|\s-|>|::)\s*")
 _CHROME_RE = re.compile(r"\b(?:header|footer|foot|top|nav|navbar|menu|logo|banner)\b", re.I)
+#: a class/id naming the article's own part (article-header, news_top, detail-hd): not chrome
+_ARTICLE_PART_RE = re.compile(r"arti|news|content|detail|post|title|text|main|info|wz|xw", re.I)
 _TITLE_TAGS = frozenset(["td", "div", "p", "span", "font", "strong", "b"])
 _TITLE_ATTR_RE = re.compile(r"title|biaoti|\bbt\b|headline|\btit\b|\bh1\b|arti_?tit", re.I)
 
@@ -30,7 +32,11 @@ def _title_attrs(attrs: str) -> bool:
 
 @functools.lru_cache(maxsize=8192)
 def _chrome_attrs(attrs: str) -> bool:
-    return bool(_CHROME_RE.search(attrs))
+    """A class or id token naming the page's header/footer/nav, not one of the article's own
+    parts (``article-header``, ``news-top`` name the article's header)."""
+    return any(
+        _CHROME_RE.search(token) and not _ARTICLE_PART_RE.search(token) for token in attrs.split()
+    )
 
 
 def _title_parts(title_tag: str | None) -> list[str]:
@@ -46,8 +52,13 @@ def _in_chrome(el: Element) -> bool:
     depth = 0
     while node is not None and depth < 12:
         attrs = f"{node.get('id') or ''} {node.get('class') or ''}"
-        if node.tag in ("header", "footer", "nav") or _chrome_attrs(attrs):
+        if node.tag == "nav" or _chrome_attrs(attrs):
             return True
+        if (
+            node.tag in ("header", "footer")
+            and next(node.iterancestors("article", "main"), None) is None
+        ):
+            return True  # a page's header; an <article>'s own <header> holds its headline
         node = node.getparent()
         depth += 1
     return False
