@@ -290,3 +290,19 @@ def test_headline_in_the_articles_own_header_beats_a_later_copy(header: str) -> 
     assert result.title == TITLE
     assert result.published_at is not None and result.published_at.day == 13
     assert result.methods["published"] in ("info", "label")
+
+
+# --- a labelled value stops at the next label ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("info", "source"),
+    [
+        ("<span>来源：档案馆</span><span>阅览量:267</span>", "档案馆"),
+        ("<span>来源：区融媒体中心</span><span>人气：88</span>", "区融媒体中心"),
+        ("<span>信息来源：区统计局</span><span>查看次数：12</span>", "区统计局"),
+    ],
+)
+def test_source_stops_at_the_next_label(info: str, source: str) -> None:
+    result = extract_article(_page(_headed(ARTICLE, info=f"发布日期：2024-05-08 {info}")))
+    assert result.source == source

@@ -25,14 +25,16 @@ from crawler.extract.layout import Layout
 from crawler.extract.text import inline_text, nfkc, squash
 from crawler.extract.title import headline_end
 from crawler.extract.types import ExtractedArticle
-from crawler.extract.views import find_views
+from crawler.extract.views import VIEW_LABELS, find_views
 
 ATTACH_EXT_RE = re.compile(
     r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|wps|et|ofd|txt|csv)(?:$|[?#])", re.IGNORECASE
 )
-#: what ends a labelled value when the info line runs fields together without spaces
+#: the next field's label: where a value stops when the info line runs fields together
+#: without spaces (``来源：档案馆阅览量:267``)
+_NEXT_LABEL = "|".join(["发布", "时间", "日期", "作者", "来源", *VIEW_LABELS, "字号", "字体"])
 _VALUE_END = (
-    r"(?=\s|$|[|｜]|发布|时间|日期|作者|来源|浏览|阅读|点击|访问|字号|字体|评论|分享|打印|"
+    rf"(?=\s|$|[|｜]|{_NEXT_LABEL}|评论|分享|打印|"
     r"【|\[|(?:19|20)\d{2}\s*[-年/.]\s*\d)"
 )
 _SOURCE_RE = re.compile(
@@ -204,10 +206,7 @@ def fill_views(result: ExtractedArticle, info: str, after: str) -> None:
             return
 
 
-_VALUE_STOP_RE = re.compile(
-    r"^(?:字号|字体|发布|访问|浏览|阅读|点击|时间|日期|作者|来源|信息来源|"
-    r"打印|分享|\d{4}[-年/.]\d)"
-)
+_VALUE_STOP_RE = re.compile(rf"^(?:{_NEXT_LABEL}|信息来源|打印|分享|\d{{4}}[-年/.]\d)")
 
 
 def _clean_value(value: str) -> str | None:
