@@ -29,6 +29,9 @@ from lxml.html import HtmlElement
 
 _END_TAGS_RE = re.compile(r"</\s*(?:html|body)\s*>", re.IGNORECASE)
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+#: C0 controls other than tab/newline/return: a browser shows nothing for them, and lxml refuses
+#: to set a text holding one (dropping an element joins its tail to the text before it)
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LOCAL = threading.local()  # lxml parsers must not be shared between threads
 
 
@@ -55,8 +58,8 @@ def repair_markup(text: str) -> str:
     decl = _XML_DECL_RE.match(text)  # anchored: no scan of the whole page
     if decl:
         text = text[decl.end() :]
-    if "\x00" in text:
-        text = text.replace("\x00", "")
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
     return _END_TAGS_RE.sub("", text)
 
 
