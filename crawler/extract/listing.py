@@ -22,12 +22,19 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from crawler.extract.datastore import datastore_fragments
+from crawler.extract.datapager import json_listing, proxy_next
+from crawler.extract.datastore import (
+    bare_datastore_fragments,
+    datastore_fragments,
+    is_bare_datastore,
+    record_count,
+)
 from crawler.extract.dates import date_from_url, parse_date
 from crawler.extract.decode import decode_html
 from crawler.extract.listblocks import (
@@ -38,6 +45,7 @@ from crawler.extract.listblocks import (
     sidebar_headed,
 )
 from crawler.extract.pagination import find_pagination, page_number
+from crawler.extract.scriptpager import script_href
 from crawler.extract.types import ExtractedListing
 from crawler.sites.profile import SiteProfile, host_in_domains
 
@@ -51,7 +59,9 @@ _URL_DATE_RE = re.compile(
 )
 _INDEX_NAME_RE = re.compile(r"^(?:index|default|list|main)(?:[_-]?\d+)?\.\w+$|^$", re.I)
 _STRAY_END_RE = re.compile(r"</(?:html|body)\s*>", re.I)
-_PAGER_SCRIPT_RE = re.compile(r"createPageHTML|\bcountPage\b|\bpageCount\b")
+_PAGER_SCRIPT_RE = re.compile(
+    r"createPageHTML|\bcountPage\b|\bpageCount\b|\bPager\(|\bjpage\(|totalRecord", re.I
+)
 _NUMERIC_TEXT_RE = re.compile(r"^[\W\d_]{0,6}$")
 #: a lone link must look like a full list entry (long title, dated, article-like URL)
 _SINGLE_MIN_VALUE = 1.3
@@ -175,14 +185,28 @@ def _link_value(node: LexborNode, url: str, memo: _LinkMemo) -> float:
     return max(value, 0.0)
 
 
-def _anchors(tree: LexborHTMLParser, url: str) -> list[tuple[LexborNode, str]]:
+def _anchors(
+    tree: LexborHTMLParser, url: str, scripted: set[int] | None = None
+) -> list[tuple[LexborNode, str]]:
+    """Every link of the page: ``href``s, and the page URL an ``onclick`` or ``javascript:``
+    handler navigates to (``<a href="#" onclick="location.href='index_2.html'">``), whose
+    nodes' ``mem_id`` go into ``scripted``."""
     base = url
     base_node = tree.css_first("base[href]")
     if base_node is not None and base_node.attributes.get("href"):
         base = urljoin(url, base_node.attributes.get("href") or "")
     out: list[tuple[LexborNode, str]] = []
-    for node in tree.css("a[href], area[href]"):
-        clean = _clean_url(node.attributes.get("href") or "", base)
+    for node in tree.css("a[href], area[href], [onclick]"):
+        href = node.attributes.get("href") or ""
+        clean = _clean_url(href, base)
+        if clean is None:
+            code = node.attributes.get("onclick") or ""
+            if href.strip().lower().startswith("javascript:"):
+                code = f"{href} {code}"
+            target = script_href(code) if code else None
+            clean = _clean_url(target, base) if target else None
+            if clean is not None and scripted is not None:
+                scripted.add(node.mem_id)
         if clean is not None:
             out.append((node, clean))
     return out
@@ -302,15 +326,27 @@ def extract_listing(
     """Article links, the next page and further pagination pages of the list page at ``url``."""
     if isinstance(html, bytes):
         html, _ = decode_html(html, http_charset, profile.encoding if profile else None)
-    tree = LexborHTMLParser(html)
     current = url.split("#", 1)[0]
     domains = _host_filter(url, profile)
-    links = [(n, h) for n, h in _anchors(tree, url) if _on_site(h, domains)]
 
     def keep(u: str) -> bool:
         return _on_site(u, domains)
 
-    next_page, page_links = find_pagination(tree, current, links, keep)
+    if (answer := _data_answer(html, current, keep)) is not None:
+        return answer
+    tree = LexborHTMLParser(html)
+    scripted: set[int] = set()
+    links = [(n, h) for n, h in _anchors(tree, url, scripted) if _on_site(h, domains)]
+    found = find_pagination(
+        tree,
+        current,
+        links,
+        keep,
+        html=html,
+        scripted=frozenset(scripted),
+        records=record_count(html),
+    )
+    next_page, page_links = found.next_page, found.page_links
     if profile is not None and (profile.next_page_css or profile.next_page_xpath):
         chosen = (
             _css_links(tree, url, profile.next_page_css)
@@ -319,6 +355,7 @@ def extract_listing(
         )
         chosen = [u for u in chosen if keep(u) and u != current]
         next_page = chosen[0] if chosen else None
+        found.pager, found.next_is_guess = "profile", False
         if next_page and next_page not in page_links:
             page_links.insert(0, next_page)
 
@@ -340,9 +377,9 @@ def extract_listing(
         articles = []
         # Hanweb-style pages carry their list in <script type="text/xml"> records
         for fragment in fragments:
-            found = [(n, h) for n, h in _anchors(fragment, url) if _on_site(h, domains)]
-            data_links.extend(found)
-            articles = articles or _generic_articles(found, pager, memo)
+            rows = [(n, h) for n, h in _anchors(fragment, url) if _on_site(h, domains)]
+            data_links.extend(rows)
+            articles = articles or _generic_articles(rows, pager, memo)
         if not articles:
             pager_nodes = [n for n, h in links if h in pager and h != current]
             pager_nodes += [
@@ -363,6 +400,40 @@ def extract_listing(
         next_page=next_page,
         page_links=page_links,
         link_dates=_link_dates(links + data_links, articles, memo),
+        pager=found.pager,
+        declared_pages=found.declared_pages,
+        declared_items=found.declared_items,
+        next_is_guess=found.next_is_guess,
+    )
+
+
+def _data_answer(html: str, url: str, keep: Callable[[str], bool]) -> ExtractedListing | None:
+    """The listing of a data request's answer (a JSON list endpoint, a jpage data proxy), or
+    None for an HTML page. Their next requests come from :mod:`crawler.extract.datapager`."""
+    head = html.lstrip()[:1]
+    if head in ("{", "[") or (head and re.match(r"^[\w.$]+\(\s*[\[{]", html.lstrip()[:80])):
+        data = json_listing(html, url)
+        if data is None:
+            return None
+        articles = [u for u in data.articles if keep(u)]
+    elif is_bare_datastore(html):
+        memo = _LinkMemo()
+        rows = [(n, h) for f in bare_datastore_fragments(html) for n, h in _anchors(f, url)]
+        articles = [u for u in _generic_articles(rows, {url}, memo, min_mean=0.0) if keep(u)]
+        data = proxy_next(html, record_count(html), url)
+        if data is None:
+            return None
+    else:
+        return None
+    nxt = data.next_page if data.next_page and keep(data.next_page) else None
+    return ExtractedListing(
+        article_links=articles,
+        next_page=nxt,
+        page_links=[nxt] if nxt else [],
+        pager=data.kind,
+        declared_pages=data.declared_pages,
+        declared_items=data.declared_items,
+        next_is_guess=data.guess,
     )
 
 
