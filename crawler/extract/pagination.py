@@ -146,7 +146,8 @@ def next_by_numbering(url: str) -> str | None:
             return str(add_or_replace_parameter(url, key, str(int(value) + 1)))
     name = parts.path.rsplit("/", 1)[-1]
     m = _FILE_PAGE_RE.match(name)
-    if m and page_number(url) is not None:
+    # list_3.html, index_3.shtml, page-3.html; t20240510_301.html is an article, not a series
+    if m and page_number(url) is not None and re.fullmatch(r"[a-z]+", m["stem"], re.I):
         return urljoin(url, f"{m['stem']}{m['sep']}{int(m['num']) + 1}{m['ext']}")
     # a directory URL names no file, so it states no numbering to continue
     plain = re.match(r"^(index|list|default)(\.[a-z]{2,6})$", name, re.I)

@@ -38,6 +38,7 @@ from crawler.incremental import load_known_urls, previous_run_incomplete
 from crawler.items import ArticleItem, RejectItem
 from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
+from crawler.spiders.columns import ColumnBook
 from crawler.spiders.prepare import PreparedArticle, prepare_article
 from crawler.spiders.responses import (
     content_type,
@@ -103,6 +104,7 @@ class DistrictSpider(scrapy.Spider):
         self.since = since if isinstance(since, date) else self.since
         self._counter_keys: set[tuple[str, str, bytes]] = set()
         self._pool: WorkerPool | None = None
+        self._columns: ColumnBook | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -144,6 +146,11 @@ class DistrictSpider(scrapy.Spider):
             self._stat("extracted_helping", self._pool.helped_calls)
             self._pool.shutdown()
 
+    def _book(self) -> ColumnBook:
+        if self._columns is None:
+            self._columns = ColumnBook(self.crawler.stats)
+        return self._columns
+
     def _max_pages(self) -> int:
         return self.max_pages or int(self.settings.getint("GOVNEWS_MAX_PAGES", 200))
 
@@ -167,7 +174,7 @@ class DistrictSpider(scrapy.Spider):
                 url,
                 callback=self.parse_list,
                 errback=self.list_failed,
-                cb_kwargs={"page": 1},
+                cb_kwargs={"page": 1, "column": url},
                 priority=LIST_PRIORITY,
             )
 
@@ -175,7 +182,9 @@ class DistrictSpider(scrapy.Spider):
     # generators: Scrapy then sends their output through the spider middlewares' plain-iterable
     # path, which costs far less per page than the async-generator one (docs/performance.md).
 
-    async def parse_list(self, response: Response, page: int) -> list[Any]:
+    async def parse_list(
+        self, response: Response, page: int, column: str = "", guess: bool = False
+    ) -> list[Any]:
         self._stat("list_pages")
         if not isinstance(response, TextResponse):
             return [RejectItem(response.url, self.site_name, "list_not_html")]
@@ -187,12 +196,22 @@ class DistrictSpider(scrapy.Spider):
             http_charset=http_charset(response),
             urgent=True,  # the next list page waits on this one
         )
-        return list(self._follow_listing(response, page, listing))
+        return list(self._follow_listing(response, page, listing, column or response.url, guess))
 
     def _follow_listing(
-        self, response: Response, page: int, listing: ExtractedListing
+        self,
+        response: Response,
+        page: int,
+        listing: ExtractedListing,
+        column: str = "",
+        guess: bool = False,
     ) -> Iterator[scrapy.Request]:
         """Requests for a list page's next page, then its new articles.
+
+        A page reached by a guess (the next number of a URL with no pager shown) ends its
+        column when it shows no article link the column had not shown yet (a repeat, an
+        unrelated page); a guessed page that is not found ends it quietly (:meth:`list_failed`).
+        A column whose declared items have all been seen asks for no further page.
 
         Pagination is the crawl's critical path: each list page is known only once the one
         before it is read, while articles only need to be fetched eventually. So the next page
@@ -201,7 +220,15 @@ class DistrictSpider(scrapy.Spider):
         queue or the Redis priority queue of a distributed crawl (which orders requests of
         equal priority by their serialised form, not by when they came).
         """
-        if not listing.article_links:
+        column = column or response.url
+        new_links = self._book().read(column, listing)
+        if listing.pager:
+            self._stat(f"pager/{listing.pager}")
+        if guess and not new_links:
+            self.logger.info("no new article links on guessed page %s, column done", response.url)
+            self._stat("guessed_page_stops")
+            return
+        if not listing.article_links and not listing.next_page:
             self.logger.warning("no article links on list page %s", response.url)
             self._stat("list_pages_without_links")
         articles: list[scrapy.Request] = []
@@ -228,23 +255,32 @@ class DistrictSpider(scrapy.Spider):
         if listing.article_links and not articles and (stop or self.since):
             self.logger.info("incremental: no new article on %s, column done", response.url)
             self._stat("incremental_stops")
+            self._book().stop(column, "since" if self.since and not stop else "incremental")
+            next_page = None
+        if next_page and self._book().complete(column):
+            self._stat("columns_complete")
             next_page = None
         if next_page and self._allowed(next_page):
             if page >= self._max_pages():
                 self.logger.info("stopping pagination at %d pages: %s", page, response.url)
                 self._stat("pagination_limit_reached")
+                self._book().stop(column, "page_limit")
             else:
                 yield scrapy.Request(
                     next_page,
                     callback=self.parse_list,
                     errback=self.list_failed,
-                    cb_kwargs={"page": page + 1},
+                    cb_kwargs={"page": page + 1, "column": column, "guess": listing.next_is_guess},
                     priority=LIST_PRIORITY,
                 )
         yield from articles
 
     def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
         reason, detail = failure_reason(failure)
+        if request_of(failure).cb_kwargs.get("guess") and reason in ("http_404", "http_410"):
+            # a guessed next number that does not exist is the end of the column
+            self._stat("guessed_page_missing")
+            return
         self.logger.warning("list page failed %s: %s", request_of(failure).url, detail)
         self._stat("list_errors")
         yield RejectItem(request_of(failure).url, self.site_name, f"list_{reason}", detail)
