@@ -129,7 +129,7 @@ def test_next_by_numbering(url: str, want: str | None) -> None:
     ("code", "want"),
     [
         ("location.href=encodeURI('index_2.jhtml')", "index_2.jhtml"),
-        ("window.location.href = \"list_3.html\";", "list_3.html"),
+        ('window.location.href = "list_3.html";', "list_3.html"),
         ("window.open('/col/col12/index_4.html')", "/col/col12/index_4.html"),
         ("javascript:goPage('?page=3')", "?page=3"),
         ("javascript:goPage(3)", None),  # a number alone says nothing about the URL

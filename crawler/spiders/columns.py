@@ -8,7 +8,7 @@ seen and the largest declared size, and publishes them in the crawl's stats afte
 page (so the figures are in ``crawl_runs.stats`` however the crawl ends):
 
 - ``govnews/pagination/columns``: ``{start URL: {declared_pages, reached_pages, declared_items,
-  reached_items, pager, stopped}}``;
+  reached_items, pager, stopped, short}}``;
 - ``govnews/pagination/columns_short``: how many columns were read short of their size with
   no deliberate stop (incremental, ``--since``, the page limit); ``govnews health`` flags them.
 
@@ -62,6 +62,7 @@ class ColumnProgress:
             "reached_items": len(self.links),
             "pager": self.pager,
             "stopped": self.stopped,
+            "short": self.short(),
         }
 
 
