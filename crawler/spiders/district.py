@@ -27,26 +27,20 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.extract.counters import (
-    FAMILY_RESOLVERS,
-    CounterRequest,
-    parse_counter,
-)
 from crawler.extract.listing import extract_listing
 from crawler.extract.types import ExtractedListing
 from crawler.incremental import load_known_urls, previous_run_incomplete
-from crawler.items import ArticleItem, RejectItem
+from crawler.items import RejectItem
 from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
 from crawler.spiders.columns import ColumnBook
+from crawler.spiders.counters import CounterSteps
 from crawler.spiders.prepare import PreparedArticle, prepare_article
 from crawler.spiders.responses import (
     content_type,
-    counter_request,
     failure_reason,
     http_charset,
     request_of,
-    response_text,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +53,7 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain")  # or no Content-T
 LIST_PRIORITY = 10
 
 
-class DistrictSpider(scrapy.Spider):
+class DistrictSpider(CounterSteps):
     """Walks the columns of one site (profile or generic) and yields articles and rejects."""
 
     name = "district"
@@ -326,50 +320,3 @@ class DistrictSpider(scrapy.Spider):
         # the URL the list linked to, not the last hop of its redirect chain
         url = (request_of(failure).meta.get("redirect_urls") or [request_of(failure).url])[0]
         yield RejectItem(url, self.site_name, reason, detail)
-
-    # -- view counters ------------------------------------------------------------------------
-
-    def _counter_allowed(self, counter: CounterRequest) -> bool:
-        """Known CMS counters often live on a statistics host of their own (NFCMS:
-        statistics.gd.gov.cn); those may leave the allowed domains, the SSRF guard still
-        applies. Generic and profile-less guesses stay on the site."""
-        if self._allowed(counter.url):
-            return True
-        return counter.resolver in FAMILY_RESOLVERS and urlsplit(counter.url).scheme in (
-            "http",
-            "https",
-        )
-
-    def _request_counter(self, item: ArticleItem, counter: CounterRequest) -> Iterator[Any]:
-        """At most one request per counter URL per crawl: most counters add a hit when read."""
-        if counter.key in self._counter_keys or not self._counter_allowed(counter):
-            self._stat("counter_skipped")
-            yield item
-            return
-        self._counter_keys.add(counter.key)
-        self._stat(f"counter_requests/{counter.resolver}")
-        yield counter_request(
-            counter, self.parse_counter, self.counter_failed, {"item": item, "counter": counter}
-        )
-
-    def parse_counter(
-        self, response: Response, item: ArticleItem, counter: CounterRequest
-    ) -> Iterator[ArticleItem]:
-        views = parse_counter(counter, response_text(response))
-        if views is None:
-            self._stat("counter_unparsed")
-            self.logger.info("counter response not understood for %s", item.url)
-        else:
-            item.views = views
-            item.views_method = counter.resolver
-            item.views_self_incremented = counter.self_increments
-            if counter.method.upper() == "GET" and not counter.body:
-                # lets `govnews revisit` read only the counter next time, not the whole page
-                item.methods["views_counter_url"] = counter.url
-        yield item
-
-    def counter_failed(self, failure: Failure) -> Iterator[ArticleItem]:
-        """The article is still stored, without a count, when its counter fails."""
-        self._stat("counter_errors")
-        item: ArticleItem = request_of(failure).cb_kwargs["item"]
-        yield item
