@@ -44,8 +44,20 @@ class PageText:
     items: int | None = None
 
 
+def statement_text(html: str, window: int = 100, most: int = 40) -> str:
+    """The visible text before each 页/条 of the page, where it would state its size: far
+    cheaper than the whole page's text on long pages (``str.find``, not a regex scan)."""
+    spans: list[tuple[int, int]] = []
+    for char in "页条":
+        at = html.find(char)
+        while at != -1 and len(spans) < most:
+            spans.append((max(at - window, 0), at + 1))
+            at = html.find(char, at + 1)
+    return " ".join(visible_text(html[a:b]) for a, b in sorted(spans))
+
+
 def visible_text(html: str) -> str:
-    """The page's text without scripts, styles and tags (w3lib), entities decoded."""
+    """The text without scripts, styles and tags (w3lib), entities decoded."""
     text = remove_tags_with_content(html, which_ones=("script", "style", "textarea"))
     return re.sub(r"\s+", " ", replace_entities(remove_tags(text)))
 
@@ -98,4 +110,4 @@ def select_pages(tree: LexborHTMLParser, base: str) -> tuple[list[str], int | No
     return None
 
 
-__all__ = ["PageText", "page_text", "select_pages", "visible_text"]
+__all__ = ["PageText", "page_text", "select_pages", "statement_text", "visible_text"]

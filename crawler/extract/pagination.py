@@ -31,7 +31,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from w3lib.url import add_or_replace_parameter
 
 from crawler.extract.datapager import DataPage, jpage, json_endpoint
-from crawler.extract.pagecontrols import page_text, select_pages, visible_text
+from crawler.extract.pagecontrols import page_text, select_pages, statement_text
 from crawler.extract.scriptpager import script_pager
 
 _NEXT_TEXTS = {
@@ -259,7 +259,7 @@ def find_pagination(
             nxt, kind = min(numbered)[1], "link"
     if nxt is None and weak and _same_series(weak, current):
         nxt, kind = weak, "link"
-    stated = page_text(visible_text(html)) if html else None
+    stated = page_text(statement_text(html)) if html else None
     if stated is not None:
         found.declared_pages = stated.pages or found.declared_pages
         found.declared_items = stated.items

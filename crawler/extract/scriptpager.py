@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -71,8 +72,10 @@ class ScriptPager:
         return [self.url(base, n) for n in range(min(self.total, MAX_PAGES)) if n != self.index]
 
 
+@lru_cache(maxsize=8)
 def script_vars(scripts: str) -> dict[str, str]:
-    """``name = 12`` / ``name = 'text'`` assignments of a script, last one winning."""
+    """``name = 12`` / ``name = 'text'`` assignments of a script, last one winning (cached:
+    each pager reader asks for the same page's scripts; callers do not mutate the dict)."""
     return {m.group(1): m.group(2) or m.group(4) for m in _VAR_RE.finditer(scripts)}
 
 
