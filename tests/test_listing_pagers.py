@@ -138,3 +138,35 @@ def test_next_by_numbering(url: str, want: str | None) -> None:
 )
 def test_script_href(code: str, want: str | None) -> None:
     assert script_href(code) == want
+
+
+def test_lookalikes_are_not_pagers() -> None:
+    """A carousel's {size, current} and a year <select> lead nowhere: the page's own links
+    (none here) decide, and the page is a single numbered page to probe."""
+    page = (
+        (PAGERS / "numbering.html")
+        .read_bytes()
+        .replace(
+            b"</body>",
+            b"<script>$('.banner').slide({size: 5, current: 0, autoPlay: true});</script>"
+            b'<select onchange="location.href=this.value">'
+            b'<option value="/y/2023.html">2023</option>'
+            b'<option value="/y/2024.html">2024</option></select></body>',
+        )
+    )
+    got = extract_listing(page, f"{H}/xwzx/gzdt/list_1.html")
+    assert (got.pager, got.next_page, got.declared_pages) == (
+        "numbering",
+        f"{H}/xwzx/gzdt/list_2.html",
+        None,
+    )
+    assert got.page_links == []
+
+
+def test_json_record_link_is_its_page_not_its_image() -> None:
+    doc = (
+        b'{"total": 1, "list": [{"imgUrl": "/upload/a.jpg", "title": "t", '
+        b'"linkUrl": "/tzgg/2024/a1.html"}, {"coverUrl": "/upload/b.png", "url": "b2.html"}]}'
+    )
+    got = extract_listing(doc, f"{H}/api/list?page=1")
+    assert got.article_links == [f"{H}/tzgg/2024/a1.html", f"{H}/api/b2.html"]

@@ -44,6 +44,9 @@ _CALL_RE = re.compile(
     r"(?:getJSON|fetch|\$\.get|\$\.post|axios\.(?:get|post))\s*\(\s*(['\"])([^'\"]+)\1"
 )
 _URL_KEY_RE = re.compile(r"url|link|href|path", re.I)
+#: the record's own page, before any other URL field it carries (an image, an attachment)
+_PAGE_KEYS = ("url", "link", "href", "linkurl", "detailurl", "articleurl", "pageurl", "docpuburl")
+_MEDIA_KEY_RE = re.compile(r"img|pic|image|thumb|icon|cover|logo|photo|video|file|attach", re.I)
 _URL_VALUE_RE = re.compile(r"^(?:https?://|/|\./|\.\./)|\.(?:s?html?|jhtml|jsp|php|aspx?)(?:\?|$)")
 
 
@@ -175,6 +178,18 @@ def _declared(doc: object, keys: frozenset[str]) -> int | None:
     return None
 
 
+def _record_link(record: dict[str, Any]) -> str | None:
+    """The URL of the page a JSON record stands for, if it carries one."""
+    fields = {str(k).lower(): v for k, v in record.items() if isinstance(v, str)}
+    keys = [k for k in _PAGE_KEYS if k in fields] + [
+        k for k in fields if _URL_KEY_RE.search(k) and not _MEDIA_KEY_RE.search(k)
+    ]
+    for key in keys:
+        if _URL_VALUE_RE.search(fields[key].strip()):
+            return fields[key].strip()
+    return None
+
+
 def json_listing(text: str, url: str) -> DataPage | None:
     """Article links, size and next page of a JSON (or JSONP) list endpoint's answer."""
     try:
@@ -184,16 +199,7 @@ def json_listing(text: str, url: str) -> DataPage | None:
             doc = chompjs.parse_js_object(text)
         except ValueError:
             return None
-    articles = []
-    for record in _records(doc):
-        for key, value in record.items():
-            if (
-                isinstance(value, str)
-                and _URL_KEY_RE.search(str(key))
-                and _URL_VALUE_RE.search(value)
-            ):
-                articles.append(urljoin(url, value.strip()))
-                break
+    articles = [urljoin(url, link) for r in _records(doc) if (link := _record_link(r))]
     items, pages = _declared(doc, _ITEM_KEYS), _declared(doc, _PAGES_KEYS)
     query = dict(parse_qsl(urlsplit(url).query))
     page_key = next((k for k in query if k.lower() in PAGE_KEYS and query[k].isdigit()), None)

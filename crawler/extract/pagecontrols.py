@@ -105,6 +105,10 @@ def select_pages(tree: LexborHTMLParser, base: str) -> tuple[list[str], int | No
             if "selected" in option.attributes:
                 selected = i
         else:
+            # page numbers 1..n, not years or other choices that also lead to URLs
+            numbers = [int(re.sub(r"\D", "", o.text(deep=True) or "")) for o in options]
+            if numbers != list(range(1, len(numbers) + 1)):
+                continue
             here = urls.index(base) if base in urls else None
             return urls, selected if selected is not None else here
     return None

@@ -140,10 +140,13 @@ def _from_object(scripts: str, url: str) -> ScriptPager | None:
         current = next((_int(keys[k], variables) for k in CURRENT_KEYS if k in keys), None)
         if count is None or current is None:
             continue
-        if not any(k in keys for k in _STEM_KEYS) and any(
-            isinstance(v, str) and "/" in v for v in keys.values()
+        if not any(k in keys for k in _STEM_KEYS) and (
+            not any(k in keys for k in COUNT_KEYS - {"size", "pages"})
+            or any(isinstance(v, str) and "/" in v for v in keys.values())
         ):
-            continue  # it names its own request URL: an AJAX pager, not numbered files
+            # without a file stem, only an unmistakable page count (not a carousel's
+            # size/pages), and no request URL of its own (an AJAX pager, not numbered files)
+            continue
         stem = next((str(keys[k]) for k in _STEM_KEYS if isinstance(keys.get(k), str)), own[0])
         ext = next((str(keys[k]) for k in _EXT_KEYS if isinstance(keys.get(k), str)), own[1])
         if re.fullmatch(r"[\w-]+", stem) and re.fullmatch(rf"\.?({PAGE_EXTS})", ext, re.I):
