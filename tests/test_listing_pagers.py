@@ -170,3 +170,21 @@ def test_json_record_link_is_its_page_not_its_image() -> None:
     )
     got = extract_listing(doc, f"{H}/api/list?page=1")
     assert got.article_links == [f"{H}/tzgg/2024/a1.html", f"{H}/api/b2.html"]
+
+
+def test_button_with_onclick_is_a_next_link() -> None:
+    page = (
+        (PAGERS / "numbering.html")
+        .read_bytes()
+        .replace(
+            b"</body>",
+            b'<input type="button" value="\xe4\xb8\x8b\xe4\xb8\x80\xe9\xa1\xb5" '
+            b"onclick=\"window.location.href='list_2.html'\"></body>",
+        )
+    )
+    got = extract_listing(page, f"{H}/xwzx/gzdt/list_1.html")
+    assert (got.pager, got.next_page, got.next_is_guess) == (
+        "onclick",
+        f"{H}/xwzx/gzdt/list_2.html",
+        False,
+    )

@@ -20,7 +20,7 @@ import pytest
 from crawler.commands.probe import probe_profile, site_domain
 from crawler.demo.server import DemoSite
 from crawler.extract.listing import extract_listing
-from crawler.sites.profile import SiteProfile
+from crawler.sites.profile import SiteProfile, parse_profile
 from tests.test_listing_corpus import START_URLS
 
 LISTS = Path(__file__).parent / "fixtures" / "lists"
@@ -106,3 +106,14 @@ def test_probe_rule_matches_every_labelled_link_of_a_dev_page(
     gold = next(row for row in labels if row["id"] == page_id)["article_links"]
     rules, _ = _rule((corpus_dev / f"{page_id}.html").read_bytes(), url)
     assert _matched(rules, [urljoin(url, g) for g in gold]) == len(gold), rules
+
+
+def test_probe_of_a_script_pager_drafts_no_next_link_rule() -> None:
+    """A 下一页 whose URL sits in onclick has no href to select: the drafted profile leaves
+    the next page to the generic pager reading, which follows it."""
+    name = "pagers/onclick_select.html"
+    body, url = (LISTS / name).read_bytes(), URLS[name]
+    toml = probe_profile(body, url)
+    assert "next_page_xpath" not in toml and "pager: onclick" in toml
+    profile = parse_profile(tomllib.loads(toml), "<probe>")
+    assert extract_listing(body, url, profile=profile).next_page == f"{H}/xwzx/gzdt/index_3.jhtml"

@@ -228,7 +228,8 @@ def probe_profile(
         raise click.ClickException(f"{url}: no list of article links found on this page")
     regexes = article_regexes(listing.article_links, cms)
     next_xpath = None
-    for label in ("下一页", "下页", "后页"):
+    # only a real link: a script pager's 下一页 (href="#", onclick) is followed generically
+    for label in ("下一页", "下页", "后页") if listing.pager == "link" else ():
         if re.search(rf">\s*{label}\s*<", text):
             next_xpath = f"//a[normalize-space()='{label}']"
             break

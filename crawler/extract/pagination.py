@@ -98,7 +98,8 @@ _FILE_PAGE_RE = re.compile(
 def _norm_text(node: LexborNode) -> str:
     text = node.text(deep=True, separator="", strip=True) or ""
     if not text:
-        text = (node.attributes.get("title") or node.attributes.get("alt") or "").strip()
+        attrs = node.attributes  # <input type="button" value="下一页" onclick=…> has no text
+        text = (attrs.get("title") or attrs.get("alt") or attrs.get("value") or "").strip()
         for img in node.css("img"):
             text = text or (img.attributes.get("alt") or "").strip()
     return re.sub(r"\s+", " ", text).strip().lower()
