@@ -14,9 +14,11 @@ import pytest
 from crawler.extract.listing import extract_listing
 from crawler.extract.pagination import next_by_numbering
 from crawler.extract.scriptpager import script_href
+from crawler.extract.types import ExtractedListing
 
 PAGERS = Path(__file__).parent / "fixtures" / "lists" / "pagers"
 H = "http://www.shili.gov.cn"
+LIST_2 = f"{H}/xwzx/gzdt/list_2.html"
 PROXY = (
     f"{H}/module/web/jpage/dataproxy.jsp?appid=1&webid=7&path=%2F&columnid=1234&unitid=5501"
     "&webname=%E7%A4%BA%E4%BE%8B&permissiontype=0"
@@ -140,26 +142,23 @@ def test_script_href(code: str, want: str | None) -> None:
     assert script_href(code) == want
 
 
+def _numbered_page_with(markup: str) -> ExtractedListing:
+    """The pager-less numbered fixture page with ``markup`` added before ``</body>``."""
+    page = (PAGERS / "numbering.html").read_text(encoding="utf-8")
+    html = page.replace("</body>", markup + "</body>").encode()
+    return extract_listing(html, f"{H}/xwzx/gzdt/list_1.html")
+
+
 def test_lookalikes_are_not_pagers() -> None:
     """A carousel's {size, current} and a year <select> lead nowhere: the page's own links
     (none here) decide, and the page is a single numbered page to probe."""
-    page = (
-        (PAGERS / "numbering.html")
-        .read_bytes()
-        .replace(
-            b"</body>",
-            b"<script>$('.banner').slide({size: 5, current: 0, autoPlay: true});</script>"
-            b'<select onchange="location.href=this.value">'
-            b'<option value="/y/2023.html">2023</option>'
-            b'<option value="/y/2024.html">2024</option></select></body>',
-        )
+    got = _numbered_page_with(
+        "<script>$('.banner').slide({size: 5, current: 0, autoPlay: true});</script>"
+        '<select onchange="location.href=this.value">'
+        '<option value="/y/2023.html">2023</option><option value="/y/2024.html">2024</option>'
+        "</select>"
     )
-    got = extract_listing(page, f"{H}/xwzx/gzdt/list_1.html")
-    assert (got.pager, got.next_page, got.declared_pages) == (
-        "numbering",
-        f"{H}/xwzx/gzdt/list_2.html",
-        None,
-    )
+    assert (got.pager, got.next_page, got.declared_pages) == ("numbering", LIST_2, None)
     assert got.page_links == []
 
 
@@ -173,18 +172,7 @@ def test_json_record_link_is_its_page_not_its_image() -> None:
 
 
 def test_button_with_onclick_is_a_next_link() -> None:
-    page = (
-        (PAGERS / "numbering.html")
-        .read_bytes()
-        .replace(
-            b"</body>",
-            b'<input type="button" value="\xe4\xb8\x8b\xe4\xb8\x80\xe9\xa1\xb5" '
-            b"onclick=\"window.location.href='list_2.html'\"></body>",
-        )
+    got = _numbered_page_with(
+        """<input type="button" value="下一页" onclick="window.location.href='list_2.html'">"""
     )
-    got = extract_listing(page, f"{H}/xwzx/gzdt/list_1.html")
-    assert (got.pager, got.next_page, got.next_is_guess) == (
-        "onclick",
-        f"{H}/xwzx/gzdt/list_2.html",
-        False,
-    )
+    assert (got.pager, got.next_page, got.next_is_guess) == ("onclick", LIST_2, False)
