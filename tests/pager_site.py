@@ -5,7 +5,8 @@ article), and each list page also links the site's navigation, a sidebar of anot
 a footer, which a crawl must not request. The pager of each column is drawn the way one general
 family draws it (crawler/extract/pagination.py); ``PagerSite.expected`` lists every request a
 complete crawl makes and nothing else. ``broken`` makes one list page answer 500 (a column
-crawled short).
+crawled short). Past its last page the ``query`` column repeats that page (a guess ends on a
+repeat) and the ``numbering`` column answers 404 (a guess ends on a 404).
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ class PagerSite:
             out |= {article_path(family, i) for i in range(ARTICLES)}
             out |= {page(n) for n in range(PAGES)}
         out.add("/numbering/list_4.html")  # the probe past the last page (a 404)
-        out.add("/query/list.php?cat=2&page=4")
+        out.add("/query/list.php?cat=2&page=4")  # the probe past the end: a repeat
         common = "appid=1&webid=7&path=/&columnid=70&unitid=5501&permissiontype=0"
         out.add(f"{PROXY}?{common}&startrecord=5&endrecord=8&perpage=2")
         out |= {f"{API}?channel=tzgg&pageNo={p}&pageSize={PER_PAGE}" for p in (1, 2, 3)}
@@ -148,6 +149,9 @@ class PagerSite:
             ]
             doc = {"code": 0, "data": {"total": ARTICLES, "pages": PAGES, "records": records}}
             return 200, json.dumps(doc).encode(), "application/json; charset=utf-8"
+        if parts.path == "/query/list.php" and int(query.get("page", "1")) > PAGES:
+            # like many list scripts, a page past the end shows the last page again
+            return 200, self.list_page("query", PAGES - 1), html
         for family, page in FAMILIES.items():
             for n in range(PAGES):
                 if target == page(n):

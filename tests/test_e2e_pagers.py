@@ -89,7 +89,8 @@ def test_run_records_declared_and_reached_size(crawled: tuple[PagerSite, Path]) 
     assert by_family["numbering"]["declared_pages"] is None  # nothing declared, nothing owed
     assert {v["reached_items"] for v in columns.values()} == {ARTICLES}
     assert stats["govnews/pagination/columns_short"] == 0
-    assert stats["govnews/spider/guessed_page_missing"] == 2  # numbering and query columns
+    assert stats["govnews/spider/guessed_page_missing"] == 1  # numbering: list_4.html is 404
+    assert stats["govnews/spider/guessed_page_stops"] == 1  # query: page=4 repeats page 3
     assert _cli("health", "--db", f"sqlite:///{db}").returncode == 0
 
 
