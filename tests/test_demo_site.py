@@ -8,12 +8,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from urllib.parse import urljoin
 
 import pytest
 
 from crawler.demo.server import DemoSite
 from crawler.extract.counters import find_counter, parse_counter
+from crawler.extract.listing import extract_listing
 
 
 @pytest.fixture
@@ -38,30 +38,38 @@ def test_columns_paginate_and_list_every_article(site: DemoSite) -> None:
     assert len(site.start_urls) >= 3
     linked: set[str] = set()
     pages = 0
+    pagers: set[str | None] = set()
     for start in site.start_urls:
         url: str | None = start
         while url:
             status, body, ctype = fetch(url)
             assert status == 200
             charset = ctype.split("charset=")[1]
-            html = body.decode(charset)
             pages += 1
-            linked |= {
-                urljoin(url, h) for h in re.findall(r'<li><a href="([^"]+)" target="_blank"', html)
-            }
-            nxt = re.search(r'<a href="([^"]+)">下一页</a>', html)
-            url = urljoin(url, nxt.group(1)) if nxt else None
+            listing = extract_listing(body, url, http_charset=charset)
+            linked |= set(listing.article_links)
+            pagers.add(listing.pager)
+            url = listing.next_page
     expected = {a.url for a in site.expected_articles}
     assert len(expected) >= 30
     assert linked == expected
     assert pages > len(site.start_urls)  # some columns have several list pages
+    # the columns show several pager families (crawler/extract/pagination.py)
+    assert pagers >= {"link", "script_call", "onclick", "jpage"}
 
 
 def test_pager_styles(site: DemoSite) -> None:
-    status, _, _ = fetch(site.base_url + "/qndt/qndt/index_1.html")
+    status, body, _ = fetch(site.base_url + "/qndt/qndt/index_1.html")
+    assert status == 200 and b"createPageHTML(countPage, currentPage" in body
+    status, body, _ = fetch(site.base_url + "/qndt/bmdt/index.html")
+    assert b"onclick=\"location.href=encodeURI('index_1.html')\">" in body
+    assert b'<select onchange="location.href=this.value">' in body
+    status, _, _ = fetch(site.base_url + "/zwgk/gzdt/list_2.html")
     assert status == 200
-    status, _, _ = fetch(site.base_url + "/zwgk/zwdt/list_2.html")
-    assert status == 200
+    proxy = "/module/web/jpage/dataproxy.jsp?columnid=zwdt&startrecord=5&endrecord=8&perpage=2"
+    status, body, ctype = fetch(site.base_url + proxy)
+    assert status == 200 and ctype.startswith("text/xml")
+    assert body.count(b"<record>") == 4
 
 
 def test_seed_article_is_served_byte_for_byte(site: DemoSite, seed_article: Path) -> None:

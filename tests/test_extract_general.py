@@ -1,11 +1,11 @@
 """General patterns of article pages from sites extraction has never seen, one page each.
 
 Each page here was written for this project to show one pattern (fixtures written beside the
-code, not a measure of unseen sites): a class name is a hint and never vetoes the article; a comment thread or a legal
-notice after the article is not the article; a weak pick gets a second opinion from peer
-extractors; a notice whose content is images or attachments is an article; the date printed
-with the headline wins; quality flags say what was found the weak way.
-"""
+code, not a measure of unseen sites): a class name is a hint and never vetoes the article; a
+comment thread or a legal notice after the article is not the article; a weak pick gets a
+second opinion from a peer extractor; a notice whose content is images or attachments is an
+article; the date printed with the headline wins; quality flags say what was found the weak
+way; a labelled value stops at the next label."""
 
 from __future__ import annotations
 

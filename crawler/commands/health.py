@@ -74,8 +74,9 @@ def health(
     pages yield nothing: a redesign or a block), when a fill rate (title, date, views, body)
     or the share of articles extraction was sure of (sure%: no body from a fallback, no date
     from the URL …) dropped more than --drop points below its usual value, when the last run
-    did not finish,
-    or (with --max-age) when no run finished recently.
+    did not finish, or (with --max-age) when no run finished recently, or when it read a
+    column short of the size the column declares (共N页, 共N条, a last-page link, totalRecord:
+    column_short).
     Exit code 1 when any site is flagged, so cron or a monitor can alert.
 
     \b

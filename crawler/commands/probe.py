@@ -26,8 +26,9 @@ from crawler.extract.cms import CMS_NAMES, detect_cms
 from crawler.extract.decode import decode_html
 from crawler.extract.listing import extract_listing
 from crawler.extract.pagination import page_number
+from crawler.extract.types import ExtractedListing
 from crawler.extract.urlrules import article_regexes
-from crawler.sites.profile import ProfileError, parse_profile
+from crawler.sites.profile import ProfileError, SiteProfile, parse_profile
 
 
 def fetch(target: str, timeout: float) -> tuple[bytes, str | None, str]:
@@ -50,19 +51,47 @@ def fetch(target: str, timeout: float) -> tuple[bytes, str | None, str]:
         raise click.ClickException(f"cannot read {target}: {exc.strerror or exc}") from None
 
 
-def pagination_note(listing_next: str | None, page_links: list[str], html: str) -> str:
-    """One line describing how the list paginates (for the profile's caveats)."""
-    if "createPageHTML" in html:
-        return "pagination by TRS createPageHTML(total, current, name, ext): index_N.html"
-    urls = [u for u in [listing_next, *page_links] if u]
-    if any("?" in u and page_number(u) is not None for u in urls):
-        return "pagination by a query parameter (?page=N style)"
-    if any(page_number(u) is not None for u in urls):
-        sample = urlsplit(urls[0]).path.rsplit("/", 1)[-1]
-        return f"pagination by numbered pages (e.g. {sample})"
-    if listing_next:
-        return f"pagination by a next-page link ({listing_next})"
-    return "no static pagination found (script/AJAX pager?): only the first page is crawled"
+#: what each pager family (ExtractedListing.pager) means for a crawl, for the caveats line
+PAGER_NOTES = {
+    "link": "a next-page link",
+    "onclick": "onclick/javascript: links to the page URLs",
+    "script_call": "a script call stating page count and current page (stem_N.ext pages)",
+    "object_literal": "a script pager configured by an object literal (stem_N.ext pages)",
+    "script_vars": "script variables countPage/currentPage (stem_N.ext pages)",
+    "select": "a <select> listing the pages",
+    "page_text": "共N页 text; later pages continue this URL's numbering",
+    "jpage": "Hanweb jpage: later entries come from its dataproxy.jsp data proxy",
+    "json": "an AJAX pager: later pages come from a JSON list endpoint",
+    "numbering": "none shown: the URL's next number is probed while it brings new links",
+}
+
+
+def pagination_note(listing: ExtractedListing, html: str) -> str:
+    """One line naming the pager family found and the column's declared size (caveats)."""
+    urls = [u for u in [listing.next_page, *listing.page_links] if u]
+    if listing.pager is None:
+        return "no pagination found: only the first page is crawled"
+    note = f"pager: {PAGER_NOTES.get(listing.pager, listing.pager)}"
+    if listing.pager == "script_call" and "createPageHTML" in html:
+        note += ", TRS createPageHTML(total, current, name, ext)"
+    elif listing.pager == "link" and any("?" in u and page_number(u) is not None for u in urls):
+        note += ", by a query parameter (?page=N style)"
+    elif listing.pager == "link" and any(page_number(u) is not None for u in urls):
+        note += f", numbered pages (e.g. {urlsplit(urls[0]).path.rsplit('/', 1)[-1]})"
+    if listing.next_page:
+        note += f"; next {listing.next_page}"
+    size = [
+        f"{n} {what}"
+        for n, what in ((listing.declared_pages, "pages"), (listing.declared_items, "items"))
+        if n
+    ]
+    return note + (f"; the column declares {', '.join(size)}" if size else "")
+
+
+def rule_coverage(regexes: list[str], links: list[str]) -> int:
+    """How many of ``links`` the drafted article rule matches (all of them, by design)."""
+    compiled = [re.compile(r) for r in regexes]
+    return sum(any(c.search(u) for c in compiled) for u in links)
 
 
 def _css_for(el: lxml_html.HtmlElement, root: lxml_html.HtmlElement) -> str | None:
@@ -130,6 +159,17 @@ def _name_for(url: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", host).strip("_") or "site"
 
 
+_SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac"}
+
+
+def site_domain(url: str) -> str:
+    """The site's registrable domain (``news.163.com`` -> ``163.com``, ``www.x.gov.cn`` ->
+    ``x.gov.cn``): a column often lists articles on a sister host of the same site."""
+    labels = (urlsplit(url).hostname or "").lower().removeprefix("www.").split(".")
+    keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
+    return ".".join(labels[-keep:])
+
+
 def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
@@ -143,6 +183,7 @@ def render_profile(
     next_xpath: str | None,
     fields: dict[str, str],
     n_links: int,
+    matched: int | None = None,
 ) -> str:
     """The TOML text of a draft profile."""
     host = urlsplit(url).hostname or ""
@@ -150,11 +191,13 @@ def render_profile(
     lines = [
         f"# Draft written by `govnews probe` from {url}: review before use.",
         f"# CMS family: {family}; {n_links} article links found on the page.",
+        f"# The article rule matches {n_links if matched is None else matched}/{n_links} "
+        "article links on the page.",
         f"name = {_q(name)}",
         f"title = {_q(host)}",
         f"description = {_q(f'News column of {host} (CMS: {family}).')}",
         f"caveats = {_q(note)}",
-        f"allowed_domains = [{_q(host.removeprefix('www.'))}]",
+        f"allowed_domains = [{_q(site_domain(url))}]",
         f"start_urls = [{_q(url)}]",
         "",
         "[links]",
@@ -179,16 +222,18 @@ def probe_profile(
     """Everything ``govnews probe`` prints, as a string (validated by parse_profile)."""
     text, _ = decode_html(body, charset)
     cms = detect_cms(text)
-    listing = extract_listing(text, url)
+    site = SiteProfile(name="probe", allowed_domains=(site_domain(url),), start_urls=(url,))
+    listing = extract_listing(text, url, profile=site)
     if not listing.article_links:
         raise click.ClickException(f"{url}: no list of article links found on this page")
     regexes = article_regexes(listing.article_links, cms)
     next_xpath = None
-    for label in ("下一页", "下页", "后页"):
+    # only a real link: a script pager's 下一页 (href="#", onclick) is followed generically
+    for label in ("下一页", "下页", "后页") if listing.pager == "link" else ():
         if re.search(rf">\s*{label}\s*<", text):
             next_xpath = f"//a[normalize-space()='{label}']"
             break
-    note = pagination_note(listing.next_page, listing.page_links, text)
+    note = pagination_note(listing, text)
     fields = field_selectors(*article) if article else {}
     toml = render_profile(
         url,
@@ -199,6 +244,7 @@ def probe_profile(
         next_xpath,
         fields,
         len(listing.article_links),
+        rule_coverage(regexes, listing.article_links),
     )
     try:
         parse_profile(tomllib.loads(toml), "<probe>")

@@ -37,6 +37,10 @@ class Column:
     pager: str  # "index" (index.html, index_1.html …) | "list" (list_2.html …)
     encoding: str = "utf-8"
     per_page: int = 4
+    #: how the list page draws its pager: "links" (下一页 links), "script" (TRS
+    #: createPageHTML), "onclick" (onclick links and a <select> of pages), "jpage" (Hanweb:
+    #: the first records in a datastore, the rest from the dataproxy.jsp data proxy)
+    style: str = "links"
 
 
 @dataclass(frozen=True)
@@ -59,10 +63,10 @@ class DemoArticle:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("qndt", "区内动态", "区内动态", "/qndt/qndt/", "trs", "index"),
-    Column("zwdt", "政务动态", "政务公开", "/zwgk/zwdt/", "hanweb", "list"),
+    Column("qndt", "区内动态", "区内动态", "/qndt/qndt/", "trs", "index", style="script"),
+    Column("zwdt", "政务动态", "政务公开", "/zwgk/zwdt/", "hanweb", "list", style="jpage"),
     Column("gzdt", "工作动态", "政务公开", "/zwgk/gzdt/", "dede", "list", encoding="gbk"),
-    Column("bmdt", "部门动态", "区内动态", "/qndt/bmdt/", "vsb", "index"),
+    Column("bmdt", "部门动态", "区内动态", "/qndt/bmdt/", "vsb", "index", style="onclick"),
 )
 
 _SENTENCES = (

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from crawler.demo import templates
 from crawler.demo.counters import CounterBoard, Hit
@@ -161,6 +161,11 @@ class DemoSite:
         by_slug = {c.slug: c for c in COLUMNS}
         for column in COLUMNS:
             items = column_articles(column.slug)
+            if column.style == "jpage":  # one page: the first group; the proxy serves the rest
+                first = items[: templates.JPAGE_PER_PAGE * templates.JPAGE_GROUP]
+                html = templates.list_page(column, first, 0, len(items))
+                pages[column.path] = pages[f"{column.path}index.html"] = _encode(html, "utf-8")
+                continue
             n = max(1, -(-len(items) // column.per_page))
             for page in range(n):
                 chunk = items[page * column.per_page : (page + 1) * column.per_page]
@@ -194,6 +199,8 @@ class DemoSite:
         counted = self.board.handle(path, parts.query, form.decode("utf-8", "replace"))
         if counted is not None:
             return 200, counted.encode("utf-8"), "application/javascript; charset=utf-8"
+        if path == templates.PROXY_PATH:
+            return _proxy(parts.query)
         if path in self._pages:
             body, ctype = self._pages[path]
             return 200, body, ctype
@@ -201,6 +208,20 @@ class DemoSite:
         if static is not None:
             return 200, static[0], static[1]
         return 404, templates.not_found_page().encode("utf-8"), "text/html; charset=utf-8"
+
+
+def _proxy(query: str) -> tuple[int, bytes, str]:
+    """The Hanweb data proxy: the records ``startrecord``..``endrecord`` of a column."""
+    args = {k.lower(): v for k, v in parse_qsl(query)}
+    slug, start, end = (
+        args.get("columnid", ""),
+        args.get("startrecord", ""),
+        args.get("endrecord", ""),
+    )
+    if not (start.isdigit() and end.isdigit()) or slug not in {c.slug for c in COLUMNS}:
+        return 404, templates.not_found_page().encode("utf-8"), "text/html; charset=utf-8"
+    items = column_articles(slug)[int(start) - 1 : int(end)]
+    return 200, templates.proxy_answer(items).encode("utf-8"), "text/xml; charset=utf-8"
 
 
 def _snippets(paragraphs: tuple[str, ...]) -> tuple[str, ...]:

@@ -189,22 +189,82 @@ def list_page_url(column: Column, page: int) -> str:
     return f"{column.path}list_{page + 1}.html"
 
 
-def list_page(column: Column, items: list[DemoArticle], page: int, pages: int) -> str:
-    def href(p: int) -> str:
-        return list_page_url(column, p).rsplit("/", 1)[1]
+#: the Hanweb data proxy of the demo's jpage column, and its page size and group size
+PROXY_PATH = "/module/web/jpage/dataproxy.jsp"
+JPAGE_PER_PAGE, JPAGE_GROUP = 2, 2
 
-    rows = "\n".join(
+
+def list_rows(items: list[DemoArticle]) -> list[str]:
+    return [
         f'<li><a href="{a.path}" target="_blank" title="{escape(a.title)}">'
         f"{escape(a.title)}</a><span>{a.published[:10]}</span></li>"
         for a in items
+    ]
+
+
+def _records(items: list[DemoArticle]) -> str:
+    return "".join(f"<record><![CDATA[{row}]]></record>" for row in list_rows(items))
+
+
+def proxy_answer(items: list[DemoArticle]) -> str:
+    """What the data proxy answers for a record range: a bare datastore."""
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    return f"{head}<datastore><recordset>{_records(items)}</recordset></datastore>"
+
+
+def _jpage(column: Column, first: list[DemoArticle], total: int) -> str:
+    unit = str(4000 + sum(map(ord, column.slug)))
+    link = f"{PROXY_PATH}?page=1&webid=1&path=/&columnid={column.slug}&unitid={unit}"
+    return (
+        f'<div id="{unit}"><script type="text/xml"><datastore>'
+        f'<nextgroup><![CDATA[<a href="{link}"></a>]]></nextgroup>'
+        f"<recordset>{_records(first)}</recordset></datastore></script></div>\n"
+        '<script src="/module/web/jpage/jpage.js"></script>\n'
+        f"<script>$(document).ready(function(){{ $('#{unit}').jpage({{ dataStore: dataStore, "
+        f"perPage: {JPAGE_PER_PAGE}, totalRecord: {total}, proxyUrl: '{PROXY_PATH}', "
+        f"groupSize: {JPAGE_GROUP}, barPosition: 'bottom' }}); }});</script>"
     )
+
+
+def _pager(column: Column, page: int, pages: int) -> str:
+    def href(p: int) -> str:
+        return list_page_url(column, p).rsplit("/", 1)[1]
+
+    if column.style == "script":  # TRS WCM: the pager is drawn by createPageHTML
+        return (
+            '<div class="page"><script type="text/javascript">\n'
+            f"var currentPage = {page};//所在页从0开始\nvar countPage = {pages};//共多少页\n"
+            'createPageHTML(countPage, currentPage, "index", "html");\n</script></div>'
+        )
+    if column.style == "onclick":  # JEECMS style: onclick links and a page <select>
+        go = '<a href="javascript:void(0)" onclick="location.href=encodeURI(\'{}\')">{}</a>'
+        nav = [go.format(href(0), "首页")]
+        nav.append(
+            go.format(href(page + 1), "下一页") if page + 1 < pages else "<span>下一页</span>"
+        )
+        options = "".join(
+            f'<option value="{href(p)}"{" selected" if p == page else ""}>{p + 1}</option>'
+            for p in range(pages)
+        )
+        select = f'<select onchange="location.href=this.value">{options}</select>'
+        return f'<div class="page">{" ".join(nav)} {select}</div>'
     nav = [f'<a href="{href(0)}">首页</a>']
     nav.append(f'<a href="{href(page - 1)}">上一页</a>' if page > 0 else "<span>上一页</span>")
     nav.append(
         f'<a href="{href(page + 1)}">下一页</a>' if page + 1 < pages else "<span>下一页</span>"
     )
     nav.append(f'<a href="{href(pages - 1)}">尾页</a>')
-    pager = f'<div class="page">{" ".join(nav)} 共{pages}页 当前第{page + 1}页</div>'
+    return f'<div class="page">{" ".join(nav)} 共{pages}页 当前第{page + 1}页</div>'
+
+
+def list_page(column: Column, items: list[DemoArticle], page: int, pages: int) -> str:
+    """A list page; a jpage column's one page gets ``items`` = its first group and ``pages``
+    = the column's record count."""
+    if column.style == "jpage":
+        body = _jpage(column, items, pages)
+    else:
+        rows = "\n".join(list_rows(items))
+        body = f'<ul class="news-list">\n{rows}\n</ul>\n{_pager(column, page, pages)}'
     side = "".join(f'<li><a href="{c.path}index.html">{c.name}</a></li>' for c in COLUMNS)
     charset = "gbk" if column.encoding == "gbk" else "utf-8"
     return (
@@ -212,8 +272,7 @@ def list_page(column: Column, items: list[DemoArticle], page: int, pages: int) -
         + f'<div class="main w1200"><div class="location">当前位置：<a href="/">首页</a> &gt; '
         f"{column.parent} &gt; {column.name}</div>\n"
         f'<div class="sidebar"><h3>栏目导航</h3><ul>{side}</ul></div>\n'
-        f'<div class="list-box"><h2>{column.name}</h2>\n<ul class="news-list">\n{rows}\n</ul>\n'
-        f"{pager}\n</div></div>\n" + _FOOT
+        f'<div class="list-box"><h2>{column.name}</h2>\n{body}\n</div></div>\n' + _FOOT
     )
 
 

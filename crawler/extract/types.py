@@ -44,3 +44,13 @@ class ExtractedListing:
     #: article URL -> the date shown beside its link in the list row (Asia/Shanghai calendar
     #: day); absent for links without a date. Lets ``--since`` skip old articles unfetched.
     link_dates: dict[str, date] = field(default_factory=dict)
+    #: which pager family gave the next page ("link", "script_call", "object_literal",
+    #: "onclick", "select", "page_text", "jpage", "json", "numbering"), None without one
+    pager: str | None = None
+    #: the column's size as the page declares it (共N页, a last-page link, countPage …) and
+    #: its item count (共N条, totalRecord …): completeness is measured against them
+    declared_pages: int | None = None
+    declared_items: int | None = None
+    #: the next page is a guess from the URL's numbering, not shown by the page: follow it only
+    #: while pages bring new article links, and a 404 there ends the column quietly
+    next_is_guess: bool = False

@@ -27,25 +27,20 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.extract.counters import (
-    FAMILY_RESOLVERS,
-    CounterRequest,
-    parse_counter,
-)
 from crawler.extract.listing import extract_listing
 from crawler.extract.types import ExtractedListing
 from crawler.incremental import load_known_urls, previous_run_incomplete
-from crawler.items import ArticleItem, RejectItem
+from crawler.items import RejectItem
 from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
+from crawler.spiders.columns import ColumnBook
+from crawler.spiders.counters import CounterSteps
 from crawler.spiders.prepare import PreparedArticle, prepare_article
 from crawler.spiders.responses import (
     content_type,
-    counter_request,
     failure_reason,
     http_charset,
     request_of,
-    response_text,
 )
 
 if TYPE_CHECKING:
@@ -58,7 +53,7 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain")  # or no Content-T
 LIST_PRIORITY = 10
 
 
-class DistrictSpider(scrapy.Spider):
+class DistrictSpider(CounterSteps):
     """Walks the columns of one site (profile or generic) and yields articles and rejects."""
 
     name = "district"
@@ -103,6 +98,7 @@ class DistrictSpider(scrapy.Spider):
         self.since = since if isinstance(since, date) else self.since
         self._counter_keys: set[tuple[str, str, bytes]] = set()
         self._pool: WorkerPool | None = None
+        self._columns: ColumnBook | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -144,6 +140,11 @@ class DistrictSpider(scrapy.Spider):
             self._stat("extracted_helping", self._pool.helped_calls)
             self._pool.shutdown()
 
+    def _book(self) -> ColumnBook:
+        if self._columns is None:
+            self._columns = ColumnBook(self.crawler.stats)
+        return self._columns
+
     def _max_pages(self) -> int:
         return self.max_pages or int(self.settings.getint("GOVNEWS_MAX_PAGES", 200))
 
@@ -167,7 +168,7 @@ class DistrictSpider(scrapy.Spider):
                 url,
                 callback=self.parse_list,
                 errback=self.list_failed,
-                cb_kwargs={"page": 1},
+                cb_kwargs={"page": 1, "column": url},
                 priority=LIST_PRIORITY,
             )
 
@@ -175,7 +176,9 @@ class DistrictSpider(scrapy.Spider):
     # generators: Scrapy then sends their output through the spider middlewares' plain-iterable
     # path, which costs far less per page than the async-generator one (docs/performance.md).
 
-    async def parse_list(self, response: Response, page: int) -> list[Any]:
+    async def parse_list(
+        self, response: Response, page: int, column: str = "", guess: bool = False
+    ) -> list[Any]:
         self._stat("list_pages")
         if not isinstance(response, TextResponse):
             return [RejectItem(response.url, self.site_name, "list_not_html")]
@@ -187,12 +190,22 @@ class DistrictSpider(scrapy.Spider):
             http_charset=http_charset(response),
             urgent=True,  # the next list page waits on this one
         )
-        return list(self._follow_listing(response, page, listing))
+        return list(self._follow_listing(response, page, listing, column or response.url, guess))
 
     def _follow_listing(
-        self, response: Response, page: int, listing: ExtractedListing
+        self,
+        response: Response,
+        page: int,
+        listing: ExtractedListing,
+        column: str = "",
+        guess: bool = False,
     ) -> Iterator[scrapy.Request]:
         """Requests for a list page's next page, then its new articles.
+
+        A page reached by a guess (the next number of a URL with no pager shown) ends its
+        column when it shows no article link the column had not shown yet (a repeat, an
+        unrelated page); a guessed page that is not found ends it quietly (:meth:`list_failed`).
+        A column whose declared items have all been seen asks for no further page.
 
         Pagination is the crawl's critical path: each list page is known only once the one
         before it is read, while articles only need to be fetched eventually. So the next page
@@ -201,7 +214,15 @@ class DistrictSpider(scrapy.Spider):
         queue or the Redis priority queue of a distributed crawl (which orders requests of
         equal priority by their serialised form, not by when they came).
         """
-        if not listing.article_links:
+        column = column or response.url
+        new_links = self._book().read(column, listing)
+        if listing.pager:
+            self._stat(f"pager/{listing.pager}")
+        if guess and not new_links:
+            self.logger.info("no new article links on guessed page %s, column done", response.url)
+            self._stat("guessed_page_stops")
+            return
+        if not listing.article_links and not listing.next_page:
             self.logger.warning("no article links on list page %s", response.url)
             self._stat("list_pages_without_links")
         articles: list[scrapy.Request] = []
@@ -228,23 +249,32 @@ class DistrictSpider(scrapy.Spider):
         if listing.article_links and not articles and (stop or self.since):
             self.logger.info("incremental: no new article on %s, column done", response.url)
             self._stat("incremental_stops")
+            self._book().stop(column, "since" if self.since and not stop else "incremental")
+            next_page = None
+        if next_page and self._book().complete(column):
+            self._stat("columns_complete")
             next_page = None
         if next_page and self._allowed(next_page):
             if page >= self._max_pages():
                 self.logger.info("stopping pagination at %d pages: %s", page, response.url)
                 self._stat("pagination_limit_reached")
+                self._book().stop(column, "page_limit")
             else:
                 yield scrapy.Request(
                     next_page,
                     callback=self.parse_list,
                     errback=self.list_failed,
-                    cb_kwargs={"page": page + 1},
+                    cb_kwargs={"page": page + 1, "column": column, "guess": listing.next_is_guess},
                     priority=LIST_PRIORITY,
                 )
         yield from articles
 
     def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
         reason, detail = failure_reason(failure)
+        if request_of(failure).cb_kwargs.get("guess") and reason in ("http_404", "http_410"):
+            # a guessed next number that does not exist is the end of the column
+            self._stat("guessed_page_missing")
+            return
         self.logger.warning("list page failed %s: %s", request_of(failure).url, detail)
         self._stat("list_errors")
         yield RejectItem(request_of(failure).url, self.site_name, f"list_{reason}", detail)
@@ -290,50 +320,3 @@ class DistrictSpider(scrapy.Spider):
         # the URL the list linked to, not the last hop of its redirect chain
         url = (request_of(failure).meta.get("redirect_urls") or [request_of(failure).url])[0]
         yield RejectItem(url, self.site_name, reason, detail)
-
-    # -- view counters ------------------------------------------------------------------------
-
-    def _counter_allowed(self, counter: CounterRequest) -> bool:
-        """Known CMS counters often live on a statistics host of their own (NFCMS:
-        statistics.gd.gov.cn); those may leave the allowed domains, the SSRF guard still
-        applies. Generic and profile-less guesses stay on the site."""
-        if self._allowed(counter.url):
-            return True
-        return counter.resolver in FAMILY_RESOLVERS and urlsplit(counter.url).scheme in (
-            "http",
-            "https",
-        )
-
-    def _request_counter(self, item: ArticleItem, counter: CounterRequest) -> Iterator[Any]:
-        """At most one request per counter URL per crawl: most counters add a hit when read."""
-        if counter.key in self._counter_keys or not self._counter_allowed(counter):
-            self._stat("counter_skipped")
-            yield item
-            return
-        self._counter_keys.add(counter.key)
-        self._stat(f"counter_requests/{counter.resolver}")
-        yield counter_request(
-            counter, self.parse_counter, self.counter_failed, {"item": item, "counter": counter}
-        )
-
-    def parse_counter(
-        self, response: Response, item: ArticleItem, counter: CounterRequest
-    ) -> Iterator[ArticleItem]:
-        views = parse_counter(counter, response_text(response))
-        if views is None:
-            self._stat("counter_unparsed")
-            self.logger.info("counter response not understood for %s", item.url)
-        else:
-            item.views = views
-            item.views_method = counter.resolver
-            item.views_self_incremented = counter.self_increments
-            if counter.method.upper() == "GET" and not counter.body:
-                # lets `govnews revisit` read only the counter next time, not the whole page
-                item.methods["views_counter_url"] = counter.url
-        yield item
-
-    def counter_failed(self, failure: Failure) -> Iterator[ArticleItem]:
-        """The article is still stored, without a count, when its counter fails."""
-        self._stat("counter_errors")
-        item: ArticleItem = request_of(failure).cb_kwargs["item"]
-        yield item

@@ -13,6 +13,9 @@ and raises flags:
   flag: body from a fallback, date from the URL …): a template change shows up here first;
 - ``last_run_<status>``: the last run did not finish normally (killed, shut down, abandoned);
 - ``stale``: with ``max_age``, no run finished within that long (the schedule stopped).
+- ``column_short``: the last run read a column short of the size the column declares (共N页,
+  共N条, a last-page link, totalRecord) without a deliberate stop (the spider's
+  ``govnews/pagination/columns`` stats; a note per column says how far it got).
 
 Fill rates come from the run's stats (``govnews/fill/*``, saved in ``crawl_runs.stats``); for
 runs without them they are computed from the articles last written by that run.
@@ -41,6 +44,7 @@ _COLUMNS: dict[str, Any] = {
 #: the flag a drop of each rate raises
 _DROP_FLAGS = {f: f"{f}_fill_drop" for f in FIELDS} | {"confident": "low_confidence_jump"}
 KNOWN_KEY = "govnews/spider/known_articles_skipped"
+COLUMNS_KEY = "govnews/pagination/columns"
 
 
 @dataclass
@@ -57,6 +61,8 @@ class RunHealth:
     errors: int
     #: field -> percentage of the run's articles with that field filled (None: no articles)
     fill: dict[str, float | None] = field(default_factory=dict)
+    #: columns read short of their declared size: "URL: reached 2 of 6 pages (…)"
+    short_columns: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -121,7 +127,25 @@ def _run_health(engine: Engine, run: Any) -> RunHealth:
         rejects=int(run.rejects or 0),
         errors=int(run.errors or 0),
         fill=fill,
+        short_columns=_short_columns(stats.get(COLUMNS_KEY)),
     )
+
+
+def _short_columns(columns: object) -> list[str]:
+    """One line per column the spider marked short (``govnews/pagination/columns``)."""
+    if not isinstance(columns, dict):
+        return []
+    out = []
+    for url, col in sorted(columns.items()):
+        if not isinstance(col, dict) or not col.get("short"):
+            continue
+        parts = []
+        if col.get("declared_pages"):
+            parts.append(f"{col.get('reached_pages')} of {col['declared_pages']} pages")
+        if col.get("declared_items"):
+            parts.append(f"{col.get('reached_items')} of {col['declared_items']} items")
+        out.append(f"{url}: reached {', '.join(parts)}")
+    return out
 
 
 def site_health(
@@ -181,6 +205,9 @@ def _flag(
     assert last is not None
     if last.status != "finished":
         health.flags.append(f"last_run_{last.status}")
+    if last.short_columns:
+        health.flags.append("column_short")
+        health.notes.extend(f"column crawled short: {line}" for line in last.short_columns)
     if last.articles == 0 and last.known_skipped == 0:
         health.flags.append("no_articles")
     elif last.articles == 0:
