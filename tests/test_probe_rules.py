@@ -1,6 +1,6 @@
 """``govnews probe``'s article rule covers every article link of the page it probed.
 
-On every list page of the fixtures (tests/fixtures/lists, its heldout/ and pagers/ folders), on
+On every list page of the fixtures (tests/fixtures/lists, its templates/ and pagers/ folders), on
 the demo site's columns and on the dev corpus list pages (labels' ``article_links``, read in
 place from ../shared), the drafted ``links.article`` regexes must match all article links, and
 the draft says so with the count.
@@ -39,8 +39,8 @@ URLS = {
     "pagers/jpage.html": f"{H}/col/col1234/index.html",
     "pagers/numbering.html": f"{H}/xwzx/gzdt/list_1.html",
 }
-for _golden in sorted((LISTS / "heldout").glob("*.json")):
-    URLS[f"heldout/{_golden.stem}.html"] = json.loads(_golden.read_text(encoding="utf-8"))["url"]
+for _golden in sorted((LISTS / "templates").glob("*.json")):
+    URLS[f"templates/{_golden.stem}.html"] = json.loads(_golden.read_text(encoding="utf-8"))["url"]
 
 
 def _rule(body: bytes, url: str) -> tuple[list[str], str]:
