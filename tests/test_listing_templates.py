@@ -3,9 +3,10 @@
 tests/fixtures/lists/templates holds list pages written for this test (raw bytes as a server
 sends them, some GBK; fixtures written beside the code, not a held-out set), modelled on other
 CMS templates: Hanweb JCMS columns whose list lives only in a
-``<script type="text/xml"><datastore>`` CDATA block, TRS WCM script pagers, Epoint, NFCMS, 开普云, PHPCMS, DedeCMS, VSB tables, thumbnail lists, pinned items beside
-bigger dated sidebars, year-less ``[03-10]`` dates and a mobile page. Each page's golden JSON
-gives the article links in order and the next page (or null); both must match exactly.
+``<script type="text/xml"><datastore>`` CDATA block, TRS WCM script pagers, Epoint, NFCMS,
+开普云, PHPCMS, DedeCMS, VSB tables, thumbnail lists, pinned items beside bigger dated
+sidebars, year-less ``[03-10]`` dates and a mobile page. Each page's golden JSON gives the
+article links in order and the next page (or null); both must match exactly.
 """
 
 from __future__ import annotations
