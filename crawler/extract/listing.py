@@ -34,6 +34,7 @@ from crawler.extract.datastore import (
 )
 from crawler.extract.dates import date_from_url, parse_date
 from crawler.extract.decode import decode_html
+from crawler.extract.fields import ATTACH_EXT_RE
 from crawler.extract.linkgroups import DATE_RE, LinkMemo, generic_articles
 from crawler.extract.pagination import find_pagination, page_number
 from crawler.extract.scriptpager import script_href
@@ -114,6 +115,19 @@ def _link_dates(
         found = found or date_from_url(href)
         if found is not None:
             out[href] = found.date()
+    return out
+
+
+def _documents(
+    links: list[tuple[LexborNode, str]], wanted: list[str], memo: LinkMemo
+) -> dict[str, str]:
+    """Article links to a file (PDF, Office, archive) with their link text, for the rows whose
+    link has a text (a file with no title is no article to make)."""
+    files = {u for u in wanted if ATTACH_EXT_RE.search(u)}
+    out: dict[str, str] = {}
+    for node, href in links:
+        if href in files and href not in out and (title := memo.title(node).strip()):
+            out[href] = title
     return out
 
 
@@ -224,6 +238,7 @@ def extract_listing(
         next_page=next_page,
         page_links=page_links,
         link_dates=_link_dates(links + data_links, articles, memo),
+        documents=_documents(links + data_links, articles, memo),
         pager=found.pager,
         declared_pages=found.declared_pages,
         declared_items=found.declared_items,

@@ -54,3 +54,6 @@ class ExtractedListing:
     #: the next page is a guess from the URL's numbering, not shown by the page: follow it only
     #: while pages bring new article links, and a 404 there ends the column quietly
     next_is_guess: bool = False
+    #: article links that point at a file (PDF, Office, archive), with their link text: the
+    #: row is the article (crawler.spiders.documents)
+    documents: dict[str, str] = field(default_factory=dict)

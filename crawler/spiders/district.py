@@ -35,6 +35,7 @@ from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
 from crawler.spiders.columns import ColumnBook
 from crawler.spiders.counters import CounterSteps
+from crawler.spiders.documents import DocumentSteps
 from crawler.spiders.prepare import PreparedArticle, prepare_article
 from crawler.spiders.responses import (
     content_type,
@@ -53,7 +54,7 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain")  # or no Content-T
 LIST_PRIORITY = 10
 
 
-class DistrictSpider(CounterSteps):
+class DistrictSpider(CounterSteps, DocumentSteps):
     """Walks the columns of one site (profile or generic) and yields articles and rejects."""
 
     name = "district"
@@ -233,8 +234,14 @@ class DistrictSpider(CounterSteps):
             if link in self.known_urls:
                 self._stat("known_articles_skipped")
                 continue
-            if self.since and (listed := listing.link_dates.get(link)) and listed < self.since:
+            listed = listing.link_dates.get(link)
+            if self.since and listed and listed < self.since:
                 self._stat("older_than_since")
+                continue
+            if link in listing.documents:  # the row links to a file: the row is the article
+                articles.append(
+                    self.document_request(link, listing.documents[link], listed, response.url)
+                )
                 continue
             articles.append(
                 scrapy.Request(
