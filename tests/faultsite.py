@@ -172,7 +172,7 @@ class FaultSite:
         "/a/timeout.html": "timeout",
         "/a/loop1.html": "redirect_loop",
         "/a/truncated.html": "truncated_response",
-        "/a/report.pdf": "not_html",
+        "/a/report.html": "not_html",
         "/a/giant.html": "too_large",
         "/a/to-metadata.html": "private_address",
         "/a/to-file.html": "bad_scheme",
@@ -250,7 +250,7 @@ class FaultSite:
                 {"Content-Type": "text/html; charset=utf-8"},
                 claimed_length=50_000,
             ),
-            "/a/report.pdf": lambda: Reply(
+            "/a/report.html": lambda: Reply(
                 200,
                 b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n" + b"0" * 2000,
                 {"Content-Type": "application/pdf"},

@@ -31,6 +31,9 @@ from crawler.extract.layout import Layout
 from crawler.extract.text import squash
 
 logger = logging.getLogger(__name__)
+# readability logs a traceback for each page it cannot parse before it raises; the raise is
+# handled (:func:`_ask`: no candidate), so its own log is noise in a crawl's output
+logging.getLogger("readability").setLevel(logging.CRITICAL)
 
 #: bigram overlap (F1) above which two bodies are the same text cut a little differently
 AGREE = 0.5
