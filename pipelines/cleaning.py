@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from crawler.extract.sanitise import is_sanitised, is_unsafe_url
+from crawler.extract.sanitise import clean_html
 from crawler.items import ArticleItem
 from pipelines.fingerprint import item_content_hash
 
@@ -98,51 +98,11 @@ def clean_body_text(value: str | None) -> tuple[str | None, int]:
 
 
 def sanitise_body_html(value: str | None) -> str | None:
-    """Body HTML without scripts, styles, frames, event handlers or unsafe URLs.
-
-    HTML the extractor has already made safe (:func:`crawler.extract.sanitise.is_sanitised`,
-    a scan of the string) is kept as it is; anything else goes through lxml_html_clean.
-    """
+    """Body HTML without scripts, styles, frames, event handlers or unsafe URLs (nh3, the same
+    rule as the extractor's), invisible characters dropped and doubled quotes collapsed."""
     if not value or not value.strip():
         return None
-    if is_sanitised(value):
-        return collapse_quotes(_HTML_JUNK_RE.sub("", value))
-    return _clean_with_lxml(value)
-
-
-def _clean_with_lxml(value: str) -> str | None:
-    """The full pass: lxml_html_clean's Cleaner, then the same URL rule as the extractor."""
-    from lxml import html as lxml_html
-    from lxml_html_clean import Cleaner
-
-    cleaner = Cleaner(
-        scripts=True,
-        javascript=True,
-        comments=True,
-        style=True,
-        inline_style=True,
-        links=True,
-        meta=True,
-        page_structure=False,
-        processing_instructions=True,
-        embedded=True,
-        frames=True,
-        forms=True,
-        annoying_tags=True,
-        safe_attrs_only=True,
-        kill_tags=["base", "svg", "math"],  # <base href> would re-point every relative link
-    )
-    try:
-        frag = lxml_html.fragment_fromstring(value, create_parent="div")
-        cleaned = cleaner.clean_html(frag)
-    except Exception:
-        return None
-    for el in cleaned.iter():
-        for attr in ("href", "src"):
-            if is_unsafe_url(el.get(attr) or ""):
-                del el.attrib[attr]
-    html = str(lxml_html.tostring(cleaned, encoding="unicode"))
-    return collapse_quotes(_HTML_JUNK_RE.sub("", html))
+    return collapse_quotes(_HTML_JUNK_RE.sub("", clean_html(value))) or None
 
 
 @dataclass

@@ -1,31 +1,24 @@
-"""One definition of "safe body HTML": the extractor's sanitiser, and a cheap check for its form.
+"""One definition of "safe body HTML", made by nh3 (the Rust ammonia sanitiser).
 
 An article body is stored as HTML for display, so it must never carry script: no script/style/
 frame/form/embedded elements, no event-handler or style attributes, no ``javascript:``,
-``vbscript:`` or ``data:`` URLs (however obfuscated: browsers drop ASCII tab/newline and leading
-control characters from a URL, so ``java&#x09;script:`` is ``javascript:``).
+``vbscript:`` or ``data:`` URLs (however obfuscated). nh3 parses like a browser (html5ever), keeps
+only :data:`SAFE_TAGS` with :data:`KEEP_ATTRS` and http(s)/mailto/ftp/tel URLs, drops
+:data:`DROP_TAGS` with their content and unwraps any other tag (Word's ``<o:p>``, CMS wrappers:
+their text stays). Links and images are made absolute against the page URL on the way.
 
-- :func:`sanitise_html` turns an lxml element into such HTML with an allow-list of attributes,
-  making links absolute and unwrapping tags outside the content allow-list (their text stays);
-  it runs in the extractor (often in a worker process).
-- :func:`is_sanitised` answers, from the serialised string alone and without parsing, whether
-  HTML is already in that form: every tag from an allow-list of content tags, every attribute
-  from the same allow-list, every URL safe, no comments or processing instructions. The
-  cleaning pipeline uses it to skip a second full sanitising pass (lxml_html_clean, about
-  0.4 ms a page on the crawl's busiest thread) for HTML the extractor has already made safe,
-  and still runs that pass on anything else. The check is strict on purpose: a false "no"
-  costs one Cleaner run, a false "yes" would store script.
+- :func:`sanitise_html` serialises an lxml element (the extractor's body block) and cleans it;
+- :func:`clean_html` cleans a string (the cleaning pipeline runs it on every body again: nh3 is
+  fast enough that no "is it already clean?" shortcut is worth keeping).
 """
 
 from __future__ import annotations
 
-import copy
 import re
-from collections import Counter
-from html import unescape
+from html import escape
 from urllib.parse import urljoin
 
-from lxml import etree
+import nh3
 from lxml import html as lxml_html
 
 #: elements dropped with their content
@@ -53,28 +46,11 @@ DROP_TAGS = frozenset(
         "base",
     ]
 )
-#: the only attributes kept (all of them in lxml_html_clean's safe attributes)
+#: the only attributes kept
 KEEP_ATTRS = frozenset(
     ["href", "src", "alt", "title", "colspan", "rowspan", "width", "height", "align"]
 )
-#: the usual Word/CMS attributes, removed in C before the Python walk over what is left
-_COMMON_DROP_ATTRS = (
-    "style",
-    "class",
-    "id",
-    "lang",
-    "face",
-    "size",
-    "color",
-    "name",
-    "target",
-    "border",
-    "cellspacing",
-    "cellpadding",
-    "valign",
-    "onclick",
-)
-#: content elements :func:`is_sanitised` accepts; anything else sends HTML to the full pass
+#: content elements kept; any other tag is unwrapped (its content stays)
 # fmt: off
 SAFE_TAGS = frozenset([
     "a", "abbr", "address", "article", "aside", "audio", "b", "bdi", "bdo", "big", "blockquote",
@@ -86,118 +62,52 @@ SAFE_TAGS = frozenset([
     "wbr",
 ])
 # fmt: on
-_UNSAFE_SCHEME_RE = re.compile(r"(?:javascript|vbscript|data|livescript):", re.IGNORECASE)
-#: what a browser ignores in a URL before reading its scheme
+
+#: URL schemes a stored link or image may use (relative URLs are made absolute first)
+URL_SCHEMES = frozenset(["http", "https", "mailto", "ftp", "tel"])
+_ATTRIBUTES = {"*": set(KEEP_ATTRS)}
+#: a scheme other than the allowed ones, and what a browser ignores in front of or inside it
+_SCHEME_RE = re.compile(r"(?!(?:https?|mailto|ftp|tel):)[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _URL_IGNORED_RE = re.compile(r"[\x00-\x20\x7f]+")
-#: the whole string: text without ``<``, and whole tags as lxml writes them (name, then
-#: name="value" attributes); possessive, so a non-match fails fast instead of backtracking
-_WELL_FORMED_RE = re.compile(
-    r"""(?:[^<]++|</?[a-zA-Z][a-zA-Z0-9]*+(?:\s++[a-zA-Z][a-zA-Z0-9_-]*+(?:="[^"<>]*+")?+)*+\s*+/?>)*+"""
-)
-_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
-_ATTR_NAME_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9_-]*)(?:=\"[^\"]*\")?")
-_URL_ATTR_RE = re.compile(r"""(?:^|\s)(?:href|src)="([^"]*)\"""", re.IGNORECASE)
-_VOID_TAGS = frozenset(["br", "hr", "img", "col", "wbr", "source"])
-#: the name :func:`sanitise_html` gives the elements it unwraps
-_UNWRAP = "govnews-unwrap"
-#: characters an XML attribute cannot hold: libxml2 parses them from HTML, lxml refuses to set
-#: them again (ValueError), and a browser ignores them in a URL
-_NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_TAGS = set(SAFE_TAGS)
+_DROP = set(DROP_TAGS)
 
 
-def _settable(value: str) -> str:
-    """``value`` without the characters lxml refuses in an attribute."""
-    return _NOT_XML_RE.sub("", value) if _NOT_XML_RE.search(value) else value
+def clean_html(html: str, base_url: str | None = None) -> str:
+    """``html`` as safe body HTML (see the module), links absolute against ``base_url``."""
 
+    def absolute(tag: str, attr: str, value: str) -> str | None:
+        if attr not in ("href", "src"):
+            return value
+        if _SCHEME_RE.match(_URL_IGNORED_RE.sub("", value)):
+            # a browser drops tabs, newlines and control characters before reading the scheme
+            # (java&#9;script:); judged here, before urljoin could make it a harmless-looking path
+            return None
+        return urljoin(base_url, value.strip()) if base_url else value
 
-def is_unsafe_url(value: str) -> bool:
-    """Whether a URL (attribute value, entities already decoded) would run script."""
-    return bool(_UNSAFE_SCHEME_RE.match(_URL_IGNORED_RE.sub("", value)))
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        clean_content_tags=_DROP,
+        attributes=_ATTRIBUTES,
+        attribute_filter=absolute,
+        url_schemes=set(URL_SCHEMES),
+        link_rel=None,
+        strip_comments=True,
+    )
 
 
 def sanitise_html(
     el: lxml_html.HtmlElement, base_url: str | None, *, in_place: bool = False
 ) -> str:
-    """``el`` as body HTML without scripts, styles, frames, forms, handlers or unsafe URLs.
-
-    Unwanted elements and comments go in C (``strip_elements``/``strip_tags``), then one walk
-    keeps the allowed attributes, makes links absolute and marks tags outside
-    :data:`SAFE_TAGS` for unwrapping. ``el`` itself is not changed, unless ``in_place``: a
-    caller done with the tree saves copying the body (a few per cent of an extraction).
-    """
-    frag = el if in_place else copy.deepcopy(el)
-    frag.tail = None
-    etree.strip_tags(frag, etree.Comment, etree.ProcessingInstruction)
-    etree.strip_elements(frag, *(DROP_TAGS - {frag.tag}), with_tail=False)
-    etree.strip_attributes(frag, *_COMMON_DROP_ATTRS)
-    if frag.tag in DROP_TAGS:  # the element itself: keep its text, lose the element
-        frag.tag = "div"
-        frag.attrib.clear()
-    keep, safe = KEEP_ATTRS, SAFE_TAGS
-    unwrap = False
-    for node in frag.iter():
-        if node.tag not in safe and isinstance(node.tag, str):
-            # Word's <o:p>, CMS wrappers such as <ucapcontent>: the tags go, their content
-            # stays (lxml_html_clean's remove_unknown_tags), so that the output is in the form
-            # is_sanitised accepts and the cleaning pipeline need not run its full pass on it.
-            # Renamed first: a parsed name may hold characters no lxml call accepts.
-            node.tag = "div" if node is frag else _UNWRAP
-            unwrap = True
-        names = node.keys()
-        if not names:
-            continue
-        attrib = node.attrib
-        if not keep.issuperset(names):
-            # clear and re-set: lxml cannot address a parsed name holding a control character
-            kept = [(attr, attrib[attr]) for attr in names if attr in keep]
-            attrib.clear()
-            for attr, value in kept:
-                attrib[attr] = _settable(value)
-        for attr in ("href", "src"):
-            value = attrib.get(attr)
-            if value is None:
-                continue
-            if is_unsafe_url(value):
-                del attrib[attr]
-            elif base_url:
-                attrib[attr] = _settable(urljoin(base_url, value.strip()))
-    if unwrap:
-        etree.strip_tags(frag, _UNWRAP)
-    return str(lxml_html.tostring(frag, encoding="unicode"))
+    """``el`` (without its tail) as safe body HTML. An element that is itself of a dropped kind
+    (a ``<form>`` wrapping a whole article) keeps its content in a ``<div>``. ``in_place`` is
+    kept for callers that are done with the tree: serialising changes it neither way."""
+    del in_place
+    if el.tag in DROP_TAGS:
+        inner = "".join(lxml_html.tostring(c, encoding="unicode") for c in el)
+        return clean_html(f"<div>{escape(el.text or '')}{inner}</div>", base_url)
+    return clean_html(str(lxml_html.tostring(el, encoding="unicode", with_tail=False)), base_url)
 
 
-def is_sanitised(html: str) -> bool:
-    """Whether ``html`` is already safe body HTML in :func:`sanitise_html`'s form (see module).
-
-    Conservative: ``True`` only when every ``<`` starts a whole allowed tag with allowed,
-    double-quoted attributes and safe URLs, and every element is closed; comments, doctypes,
-    CDATA, processing instructions, unknown tags or attributes and anything unusual give
-    ``False``.
-    """
-    if not _WELL_FORMED_RE.fullmatch(html):
-        return False
-    tags = _TAG_RE.findall(html)
-    opened: Counter[str] = Counter()
-    closed: Counter[str] = Counter()
-    attrs = []
-    for closing, name, attr_text in tags:
-        name = name.lower()
-        if closing:
-            if attr_text.strip():
-                return False
-            if name in _VOID_TAGS:
-                continue  # lxml writes <wbr></wbr>: an end tag a browser ignores
-            closed[name] += 1
-        elif name not in _VOID_TAGS:
-            opened[name] += 1
-        if attr_text:
-            attrs.append(attr_text)
-    if opened != closed or not opened.keys() <= SAFE_TAGS:
-        return False
-    attr_text = " ".join(attrs)
-    if not {n.lower() for n in _ATTR_NAME_RE.findall(attr_text)} <= KEEP_ATTRS:
-        return False
-    return not any(is_unsafe_url(unescape(url)) for url in _URL_ATTR_RE.findall(attr_text))
-
-
-__all__ = ["DROP_TAGS", "KEEP_ATTRS", "SAFE_TAGS", "is_sanitised", "is_unsafe_url", "sanitise_html"]
+__all__ = ["DROP_TAGS", "KEEP_ATTRS", "SAFE_TAGS", "URL_SCHEMES", "clean_html", "sanitise_html"]
