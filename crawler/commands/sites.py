@@ -49,8 +49,10 @@ def check_site(path: str) -> None:
     Example:
         govnews sites check crawler/sites/tangshan_gxq.toml
     """
+    from crawler.settings import GOVNEWS_SITES_DIRS
+
     try:
-        profile = load_profile(path)
+        profile = load_profile(path, GOVNEWS_SITES_DIRS)
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(
