@@ -6,8 +6,10 @@ path so tests can assert retries, bounded traps and that refused URLs were never
 Columns (start URLs): ``/news/`` (the faults, two list pages), ``/trap/?page=1`` (an endless
 ``?page=N+1`` pagination whose every page lists two fresh articles), ``/calnews/`` (three articles
 beside an endless calendar widget: ``/cal/DAY`` pages link to the next day forever), ``/nolinks/``
-(a list page without links). ``SinkServer`` is a second server (another loopback address or host
-name) that must never receive a request: it stands in for offsite hosts and private addresses.
+(a list page without links), ``/enc/`` (GBK articles sent with a Latin-1 or ASCII
+``Content-Type``, issue 23 item 3). ``SinkServer`` is a second server (another loopback address
+or host name) that must never receive a request: it stands in for offsite hosts and private
+addresses.
 """
 
 from __future__ import annotations
@@ -185,6 +187,29 @@ class FaultSite:
     #: content faults: each becomes an article or a reject, never a crash
     odd_articles: ClassVar[list[str]] = ["/a/empty.html", "/a/two.html", "/a/huge-paragraph.html"]
 
+    #: column /enc/: GBK pages whose header charset cannot be right -> the title they carry
+    encoding_articles: ClassVar[dict[str, str]] = {
+        "/enc/latin1-nometa.html": "拉丁头无元标签的国标码文章",
+        "/enc/latin1-gbkmeta.html": "拉丁头带国标元标签的文章",
+        "/enc/ascii-gb2312meta.html": "美国码头带国标元标签的文章",
+        "/enc/latin1-latin1meta.html": "头和元标签都说拉丁的国标码文章",
+    }
+
+    def encoding_reply(self, path: str) -> Reply:
+        """A GBK article under a Latin-1/ASCII header; the path says what its meta claims."""
+        if path == "/enc/":
+            return html(list_html(list(self.encoding_articles.items())))
+        title = self.encoding_articles.get(path)
+        if title is None:
+            return html("<h1>not found</h1>", 404)
+        meta = {"nometa": None, "gbkmeta": "gbk", "gb2312meta": "gb2312", "latin1meta": "latin1"}
+        charset = next((v for k, v in meta.items() if k in path), None)
+        page = article_html(title, charset=charset or "gbk")
+        if charset is None:
+            page = page.replace('<meta charset="gbk">', "")
+        header = "us-ascii" if "ascii" in path else "ISO-8859-1"
+        return Reply(200, page.encode("gbk"), {"Content-Type": f"text/html; charset={header}"})
+
     @property
     def sink_port(self) -> int:
         return urlsplit(self.sink).port or 80
@@ -294,6 +319,8 @@ class FaultSite:
             ),
             "/a/huge-paragraph.html": lambda: Reply(200, self.huge, {"Content-Type": "text/html"}),
         }
+        if path.startswith("/enc/"):
+            return self.encoding_reply(path)
         if path == "/trap/":
             page = int((query.get("page") or ["1"])[0])
             links = [
