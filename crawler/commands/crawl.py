@@ -108,6 +108,7 @@ def crawl(
         overrides,
         site=name,
         db_url=db_url,
+        start_urls=urls or (profile.start_urls if profile else None),
         profile=profile,
         start_url=urls or None,
         max_pages=max_pages,

@@ -58,7 +58,13 @@ def demo(db: str | None, port: int, verbose: bool, quiet: bool) -> None:
         settings.update({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False})
         profile = replace(SiteProfile.generic(site.start_urls), name="demo", title="示例区 (demo)")
         outcome = run_checked(
-            DistrictSpider, settings, site=profile.name, db_url=db_url, profile=profile, full=True
+            DistrictSpider,
+            settings,
+            site=profile.name,
+            db_url=db_url,
+            start_urls=profile.start_urls,
+            profile=profile,
+            full=True,
         )
     finally:
         site.stop()

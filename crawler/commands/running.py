@@ -6,6 +6,7 @@ into one clear line before Scrapy starts, and a crawl that never opened into a n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -21,13 +22,17 @@ def run_checked(
     *,
     site: str,
     db_url: str,
+    start_urls: Sequence[str] | None = None,
     **spider_kwargs: Any,
 ) -> CrawlOutcome:
-    """Run ``spidercls`` for ``site``; raise :class:`click.ClickException` when it cannot run."""
+    """Run ``spidercls`` for ``site``; raise :class:`click.ClickException` when it cannot run.
+
+    ``start_urls`` are the columns the crawl reads: the lock is per start-URL set, so a run of
+    another column of the same site does not block it (None: any run of the site does)."""
     effective = project_settings(settings)
     if effective.getbool("GOVNEWS_RUN_LOCK", True) and not effective.get("GOVNEWS_REDIS_URL"):
         try:
-            ensure_site_free(db_url, site)
+            ensure_site_free(db_url, site, start_urls=start_urls)
         except CrawlLockedError as exc:
             raise click.ClickException(str(exc)) from None
     outcome = run_spider(spidercls, settings, **spider_kwargs)
