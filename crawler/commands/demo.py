@@ -8,8 +8,7 @@ import click
 
 from crawler.commands.common import db_option, quiet_option, resolve_db
 from crawler.commands.crawl import crawl_settings
-from crawler.commands.running import run_checked
-from crawler.commands.summary import crawl_summary, print_summary
+from crawler.commands.running import finish_command, run_checked
 from crawler.demo.server import DemoSite
 from crawler.sites import SiteProfile
 from crawler.spiders.district import DistrictSpider
@@ -68,4 +67,4 @@ def demo(db: str | None, port: int, verbose: bool, quiet: bool) -> None:
         )
     finally:
         site.stop()
-    print_summary(f"demo crawl into {db_url} finished", crawl_summary(outcome, db_url))
+    finish_command(outcome, db_url, f"demo crawl into {db_url}")

@@ -264,3 +264,20 @@ def finish_run(
                 stats=json_safe(stats) if stats is not None else None,
             )
         )
+
+
+def mark_interrupted(db_url: str, run_id: int) -> None:
+    """Mark a run ``interrupted`` when its crawl was forced to stop (a second Ctrl-C) before it
+    could finish the run itself; a run already finished keeps its status."""
+    from pipelines.db.session import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                update(RUNS)
+                .where(RUNS.c.id == run_id, RUNS.c.status == "running")
+                .values(status="interrupted", finished_at=utcnow())
+            )
+    finally:
+        engine.dispose()
