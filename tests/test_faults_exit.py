@@ -183,3 +183,22 @@ def test_a_revisit_whose_reads_all_fail_exits_non_zero(
     )
     assert done.returncode == 1, (done.stdout, done.stderr[-2000:])
     assert "revisit stored no reading: all 2 reads failed" in done.stderr
+
+
+@pytest.mark.parametrize("after", [0.2, 0.5])
+def test_ctrl_c_while_the_cli_loads_is_quiet(tmp_path: Path, after: float) -> None:
+    db = f"sqlite:///{tmp_path / 'd.db'}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "crawler.cli", "demo", "--db", db, "--port", "0"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    time.sleep(after)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    # -SIGINT: the signal came before Python itself was up (a very slow machine)
+    assert proc.returncode in (130, -signal.SIGINT), err[-2000:]
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
