@@ -1,13 +1,33 @@
 """The ``govnews`` command group: the one place that wires crawler and pipelines together.
 
 Each subcommand lives in :mod:`crawler.commands`; this module only assembles them and turns
-unexpected exceptions into one clear line (set ``GOVNEWS_DEBUG=1`` for the traceback).
+unexpected exceptions into one clear line (set ``GOVNEWS_DEBUG=1`` for the traceback). A
+Ctrl-C while the commands are still being imported (half a second of Scrapy, SQLAlchemy, lxml)
+ends the command quietly with status 130 instead of a KeyboardInterrupt traceback.
 """
 
+# ruff: noqa: E402  (the Ctrl-C handler must be in place before the slow imports below)
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from types import FrameType
+
+
+def _interrupted_while_loading(signum: int, frame: FrameType | None) -> None:
+    sys.stderr.write("Interrupted.\n")
+    os._exit(130)  # nothing has started yet: no work to keep, no cleanup to run
+
+
+# only in the main thread, and only over Python's default handler (not an inherited SIG_IGN)
+_LOADING = (
+    threading.current_thread() is threading.main_thread()
+    and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+)
+if _LOADING:
+    signal.signal(signal.SIGINT, _interrupted_while_loading)
 
 import click
 
@@ -71,6 +91,9 @@ for _command in (
     schedule.schedule,
 ):
     cli.add_command(_command)
+
+if _LOADING:  # loaded: Ctrl-C is a KeyboardInterrupt again (main() turns it into exit 130)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def main() -> None:

@@ -9,9 +9,14 @@ normalisation can be found and fixed later from stored data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
+
+#: China's time for dates read off pages: a fixed +08:00. Not ZoneInfo("Asia/Shanghai"), whose
+#: history gives 1900 a local mean time of +08:05:43 (a page's 1900-01-01 became 1899-12-31
+#: 15:54 UTC) and 1986-1991 summers a daylight-saving +09:00 that pages never meant.
+CHINA_TIME = timezone(timedelta(hours=8), "+08:00")
 
 
 @dataclass
@@ -97,6 +102,8 @@ def _pack_datetime(value: Any) -> Any:
     tz = value.tzinfo
     if tz is UTC:
         zone = ""
+    elif tz is CHINA_TIME:
+        zone = "+08:00"
     elif type(tz) is ZoneInfo and tz.key:
         zone = tz.key
     elif tz is None:
@@ -111,7 +118,15 @@ def _unpack_datetime(value: Any) -> Any:
     if type(value) is not tuple:
         return value
     year, month, day, hour, minute, second, micro, fold, zone = value
-    tz = None if zone is None else UTC if zone == "" else ZoneInfo(zone)
+    tz = (
+        None
+        if zone is None
+        else UTC
+        if zone == ""
+        else CHINA_TIME
+        if zone == "+08:00"
+        else ZoneInfo(zone)
+    )
     return datetime(year, month, day, hour, minute, second, micro, tzinfo=tz, fold=fold)
 
 

@@ -270,6 +270,9 @@ class WorkerPool:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 env=env,
+                # a process group of its own: Ctrl-C in a terminal reaches the crawl, which
+                # stops its workers, not the workers themselves (they died with tracebacks)
+                process_group=0,
             )
         except BaseException:
             ours.close()

@@ -7,6 +7,7 @@ settings (database URL, quiet/progress, per-site politeness from the profile) an
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from scrapy import Spider
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
+from crawler.interrupt import handling_interrupts
 from crawler.sites import SiteProfile
 
 
@@ -26,6 +28,12 @@ class CrawlOutcome:
     seconds: float
     #: why the crawl could not run (a pipeline refused to open, a bad spider argument …)
     error: str | None = None
+    #: the signal that stopped the crawl (SIGINT: Ctrl-C, or SIGTERM), see crawler/interrupt.py
+    stopped_by: signal.Signals | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return self.stopped_by is not None
 
     @property
     def finish_reason(self) -> str | None:
@@ -76,19 +84,29 @@ def run_spider(
     """Run one spider to the end (blocking) and return its crawler for stats.
 
     ``AsyncCrawlerProcess`` runs the crawl on an asyncio event loop, with Twisted's asyncio
-    reactor on it or, by default, without a reactor (``TWISTED_REACTOR_ENABLED``).
+    reactor on it or, by default, without a reactor (``TWISTED_REACTOR_ENABLED``). Ctrl-C and
+    SIGTERM are handled by :mod:`crawler.interrupt` instead of Scrapy's handlers.
     """
     process = AsyncCrawlerProcess(project_settings(settings_overrides))
     crawler = process.create_crawler(spidercls)
     started = time.monotonic()
     errors: list[str] = []
 
-    def _done(task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None:
-            errors.append(str(task.exception()))
+    with handling_interrupts(crawler) as interrupts:
 
-    process.crawl(crawler, **spider_kwargs).add_done_callback(_done)
-    process.start()
-    return CrawlOutcome(
-        crawler=crawler, seconds=time.monotonic() - started, error=errors[0] if errors else None
+        def _done(task: asyncio.Task[None]) -> None:
+            interrupts.done = True
+            if not task.cancelled() and task.exception() is not None:
+                errors.append(str(task.exception()))
+
+        process.crawl(crawler, **spider_kwargs).add_done_callback(_done)
+        process.start(install_signal_handlers=False)
+    outcome = CrawlOutcome(
+        crawler=crawler,
+        seconds=time.monotonic() - started,
+        error=errors[0] if errors else None,
     )
+    # a signal that came once the crawl had finished by itself interrupted nothing
+    if outcome.finish_reason in (None, "shutdown"):
+        outcome.stopped_by = interrupts.first
+    return outcome

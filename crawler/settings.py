@@ -184,6 +184,9 @@ DOWNLOADER_MIDDLEWARES = {
     # the same downloader/* stats without re-serialising every request (crawler/stats.py)
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
     "crawler.stats.DownloaderStats": 850,
+    # the same decompression, with reasons for bombs and cut-off gzip (crawler/decompression.py)
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.decompression.CheckedDecompressionMiddleware": 590,
 }
 # only http(s) is ever fetched: no file://, s3://, ftp:// or data: handlers at all
 DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "s3": None, "ftp": None, "data": None}

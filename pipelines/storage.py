@@ -145,7 +145,8 @@ class StoragePipeline:
         spider_exc = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
         # spider exceptions are logged as errors too: count them once
         errors = max(int(stats.get("log_count/ERROR", 0)), int(spider_exc))
-        status = "finished" if reason == "finished" else reason
+        # "shutdown" is Scrapy's reason for a crawl stopped by Ctrl-C or SIGTERM
+        status = {"shutdown": "interrupted"}.get(reason, reason)
         try:
             finish_run(
                 self.engine,

@@ -4,19 +4,23 @@ Runs after cleaning. An ``ArticleItem`` without a usable URL, title or body (tex
 or attachments of a notice whose content is scans or files) is replaced by a
 ``RejectItem`` (reason ``bad_url``, ``missing_title`` or ``missing_body``) that the storage
 pipeline writes to ``rejects``; each reason is counted as ``govnews/validation/<reason>``.
-Reads no settings.
+A publication date that cannot be right (before 1949, or later than the page was fetched) is
+kept as the page gives it, since the raw value is evidence, but flagged in
+``methods["published_flag"]`` (``before_1949`` or ``in_future``) and counted as
+``govnews/validation/published_<flag>``. Reads no settings.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.items import ArticleItem, RejectItem
+from crawler.items import CHINA_TIME, ArticleItem, RejectItem
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,26 @@ def rejection(item: ArticleItem) -> tuple[str, str] | None:
     return None
 
 
+#: the earliest year a government news page can plausibly date an article in
+EARLIEST_YEAR = 1949
+#: how far past the fetch a date may lie (a page dated "tomorrow" by a clock a few hours ahead)
+FUTURE_SLACK = timedelta(days=1)
+
+
+def date_flag(item: ArticleItem, now: datetime | None = None) -> str | None:
+    """``before_1949`` or ``in_future`` when ``item``'s publication date cannot be right."""
+    published = item.published_at
+    if published is None:
+        return None
+    if published.tzinfo is None:
+        published = published.replace(tzinfo=CHINA_TIME)
+    if published.astimezone(CHINA_TIME).year < EARLIEST_YEAR:
+        return f"before_{EARLIEST_YEAR}"
+    if published > (now or item.fetched_at or datetime.now(UTC)) + FUTURE_SLACK:
+        return "in_future"
+    return None
+
+
 class ValidationPipeline:
     def __init__(self, stats: StatsCollector | None = None) -> None:
         self.stats = stats
@@ -51,8 +75,15 @@ class ValidationPipeline:
             return item
         found = rejection(item)
         if found is None:
+            flag = date_flag(item)
+            if flag is not None:
+                item.methods["published_flag"] = flag
+                # an implausible date is a low-confidence one (articles.quality)
+                item.quality = sorted({*item.quality, "date_implausible"})
             if self.stats is not None:
                 self.stats.inc_value("govnews/validation/ok")
+                if flag is not None:
+                    self.stats.inc_value(f"govnews/validation/published_{flag}")
             return item
         reason, detail = found
         if self.stats is not None:

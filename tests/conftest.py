@@ -12,6 +12,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -83,6 +84,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'govnews.db'}"
     return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def migrated_engine(db_url: str) -> Iterator[Any]:
+    """An engine on ``db_url`` (SQLite and PostgreSQL), migrated to head."""
+    from pipelines.db.migrate import upgrade
+    from pipelines.db.session import make_engine
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

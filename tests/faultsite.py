@@ -6,12 +6,17 @@ path so tests can assert retries, bounded traps and that refused URLs were never
 Columns (start URLs): ``/news/`` (the faults, two list pages), ``/trap/?page=1`` (an endless
 ``?page=N+1`` pagination whose every page lists two fresh articles), ``/calnews/`` (three articles
 beside an endless calendar widget: ``/cal/DAY`` pages link to the next day forever), ``/nolinks/``
-(a list page without links). ``SinkServer`` is a second server (another loopback address or host
-name) that must never receive a request: it stands in for offsite hosts and private addresses.
+(a list page without links); for issue 23: ``/enc/`` (GBK articles sent with a Latin-1 or
+ASCII ``Content-Type``, item 3), ``/dates/`` (articles dated 2099, 1900, 1948: item 7),
+``/reasons/`` (a gzip bomb, a gzip body cut in half, an https link to this plain-HTTP server:
+each must get its own reason, item 7). ``SinkServer`` is a second server (another loopback
+address or host name) that must never receive a request: it stands in for offsite hosts and
+private addresses.
 """
 
 from __future__ import annotations
 
+import gzip
 import threading
 import time
 from collections import Counter
@@ -77,6 +82,22 @@ def html(text: str, status: int = 200, charset: str = "utf-8", **headers: str) -
     return Reply(status, text.encode(charset, "replace"), {**ctype, **headers})
 
 
+def column_reply(
+    path: str,
+    index: str,
+    pages: dict[str, str],
+    links: list[tuple[str, str]],
+    page: Callable[[str, str], Reply],
+) -> Reply:
+    """A column of the fault site: its list page at ``index`` (``links``), each known path's
+    page from ``page(path, value)``, 404 for any other path under it."""
+    if path == index:
+        return html(list_html(links))
+    if path not in pages:
+        return html("<h1>not found</h1>", 404)
+    return page(path, pages[path])
+
+
 def slow(reply: Reply, seconds: float) -> Reply:
     reply.delay = seconds
     return reply
@@ -133,7 +154,7 @@ class FaultSite:
         return self.base + path
 
     def __enter__(self) -> FaultSite:
-        _ = self.giant, self.huge
+        _ = self.giant, self.huge, self.bomb
         self._thread.start()
         return self
 
@@ -184,6 +205,83 @@ class FaultSite:
     }
     #: content faults: each becomes an article or a reject, never a crash
     odd_articles: ClassVar[list[str]] = ["/a/empty.html", "/a/two.html", "/a/huge-paragraph.html"]
+
+    #: column /enc/: GBK pages whose header charset cannot be right -> the title they carry
+    encoding_articles: ClassVar[dict[str, str]] = {
+        "/enc/latin1-nometa.html": "拉丁头无元标签的国标码文章",
+        "/enc/latin1-gbkmeta.html": "拉丁头带国标元标签的文章",
+        "/enc/ascii-gb2312meta.html": "美国码头带国标元标签的文章",
+        "/enc/latin1-latin1meta.html": "头和元标签都说拉丁的国标码文章",
+    }
+
+    def encoding_reply(self, path: str) -> Reply:
+        """A GBK article under a Latin-1/ASCII header; the path says what its meta claims."""
+        return column_reply(
+            path, "/enc/", self.encoding_articles, list(self.encoding_articles.items()), self._gbk
+        )
+
+    def _gbk(self, path: str, title: str) -> Reply:
+        meta = {"nometa": None, "gbkmeta": "gbk", "gb2312meta": "gb2312", "latin1meta": "latin1"}
+        charset = next((v for k, v in meta.items() if k in path), None)
+        page = article_html(title, charset=charset or "gbk")
+        if charset is None:
+            page = page.replace('<meta charset="gbk">', "")
+        header = "us-ascii" if "ascii" in path else "ISO-8859-1"
+        return Reply(200, page.encode("gbk"), {"Content-Type": f"text/html; charset={header}"})
+
+    #: column /dates/: publication dates that cannot be right (or can) -> the date the page shows
+    dated_articles: ClassVar[dict[str, str]] = {
+        "/dates/future.html": "2099-01-01 09:00",
+        "/dates/qing.html": "1900-01-01 10:00",
+        "/dates/before-prc.html": "1948-12-31 08:30",
+        "/dates/normal.html": "2024-03-05 10:21",
+    }
+
+    def dated_reply(self, path: str) -> Reply:
+        def title(date: str) -> str:
+            return f"日期为{date[:4]}年的工作动态报道"
+
+        links = [(p, title(d)) for p, d in self.dated_articles.items()]
+        return column_reply(
+            path,
+            "/dates/",
+            self.dated_articles,
+            links,
+            lambda _, date: html(article_html(title(date), date=date)),
+        )
+
+    #: column /reasons/: path (or an https URL to this plain-HTTP server) -> the reject reason
+    reason_articles: ClassVar[dict[str, str]] = {
+        "/reasons/bomb.html": "decompression_bomb",
+        "/reasons/half-gzip.html": "truncated_gzip",
+        "https:/a/good1.html": "tls_error",
+    }
+
+    def reasons_url(self, key: str) -> str:
+        """The URL a /reasons/ key stands for (``https:PATH``: TLS to this HTTP server)."""
+        if key.startswith("https:"):
+            return f"https://{self.host}:{self.port}{key.removeprefix('https:')}"
+        return self.url(key)
+
+    @cached_property
+    def bomb(self) -> bytes:
+        """50 MB of zeros in ~50 kB of gzip: past DOWNLOAD_MAXSIZE once inflated."""
+        return gzip.compress(b"\0" * 50_000_000, compresslevel=9)
+
+    def reasons_reply(self, path: str) -> Reply:
+        if path == "/reasons/":
+            links = [
+                (self.reasons_url(k), f"原因测试{i}号工作动态报道")
+                for i, k in enumerate(self.reason_articles)
+            ]
+            return html(list_html(links))
+        ctype = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"}
+        if path == "/reasons/bomb.html":
+            return Reply(200, self.bomb, ctype)
+        if path == "/reasons/half-gzip.html":
+            whole = gzip.compress(article_html("压缩正文被截断一半").encode())
+            return Reply(200, whole[: len(whole) // 2], ctype)
+        return html("<h1>not found</h1>", 404)
 
     @property
     def sink_port(self) -> int:
@@ -294,6 +392,12 @@ class FaultSite:
             ),
             "/a/huge-paragraph.html": lambda: Reply(200, self.huge, {"Content-Type": "text/html"}),
         }
+        if path.startswith("/enc/"):
+            return self.encoding_reply(path)
+        if path.startswith("/dates/"):
+            return self.dated_reply(path)
+        if path.startswith("/reasons/"):
+            return self.reasons_reply(path)
         if path == "/trap/":
             page = int((query.get("page") or ["1"])[0])
             links = [

@@ -103,3 +103,28 @@ def utc(value: Any) -> datetime:
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def hold_run(db_url: str, site: str, start_urls: list[str] | None = None) -> None:
+    """Migrate ``db_url`` and insert a live ``running`` row of ``site``, held by this (alive)
+    test process, as a crawl in progress elsewhere would hold it."""
+    from pipelines.db.migrate import upgrade
+    from pipelines.db.models import CrawlRun
+    from pipelines.db.runs import owner_id
+    from pipelines.db.session import make_engine
+
+    upgrade(db_url)
+    now = datetime.now(UTC)
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(
+            CrawlRun.__table__.insert().values(
+                site=site,
+                start_urls=start_urls or [],
+                started_at=now,
+                heartbeat_at=now,
+                status="running",
+                owner=owner_id(),
+            )
+        )
+    engine.dispose()

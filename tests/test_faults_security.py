@@ -89,12 +89,14 @@ def test_profile_text_is_never_executed(tmp_path: Path) -> None:
     payload = f"__import__('os').system('touch {marker}')"
     text = (
         GOOD.replace('name = "hostile_test"', f'name = "hostile_test"\ndescription = "{payload}"')
-        + f'[fields.title]\ncss = ["{payload}"]\nxpath = ["{payload}"]\n'
+        # selectors must parse now, so the payload rides inside attribute values
+        + f"[fields.title]\ncss = ['''h1[title=\"{payload}\"]''']\n"
+        + f"xpath = ['''//h1[@title=\"{payload}\"]''']\n"
         + f'[links]\narticle = ["{payload.replace("(", "[(]").replace(")", "[)]")}"]\n'
     )
     profile = load_profile(str(_profile(tmp_path, text)))
     assert profile.description == payload
-    assert profile.fields["title"].css == (payload,)
+    assert profile.fields["title"].css == (f'h1[title="{payload}"]',)
     spider = DistrictSpider(profile=profile)
     assert spider.start_urls == ["http://www.example.gov.cn/xwzx/qndt/"]
     assert not marker.exists()

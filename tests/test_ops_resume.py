@@ -120,7 +120,7 @@ def test_sigterm_stops_gracefully_and_the_rerun_completes(
     uvloop: str, sqlite_url: str, tmp_path: Path
 ) -> None:
     """SIGTERM (systemd's stop, ``kill``) ends the crawl cleanly on either event loop
-    (crawler/settings.py ASYNCIO_EVENT_LOOP): exit 0, its run recorded as shut down, every
+    (crawler/settings.py ASYNCIO_EVENT_LOOP): exit 0, its run recorded as interrupted, every
     article it counted stored, no helper process left; the rerun fetches the rest."""
     with _slow_site() as base:
         env = crawl_env(tmp_path, GOVNEWS_BATCH_SIZE="5", GOVNEWS_UVLOOP=uvloop)
@@ -134,8 +134,8 @@ def test_sigterm_stops_gracefully_and_the_rerun_completes(
 
         stored = _count(sqlite_url, "SELECT count(*) FROM articles")
         assert 5 <= stored < ARTICLES, stored
-        assert _count(sqlite_url, "SELECT count(*) FROM crawl_runs WHERE status='shutdown'") == 1
-        scraped = _count(sqlite_url, "SELECT items FROM crawl_runs WHERE status='shutdown'")
+        assert _count(sqlite_url, "SELECT count(*) FROM crawl_runs WHERE status='interrupted'") == 1
+        scraped = _count(sqlite_url, "SELECT items FROM crawl_runs WHERE status='interrupted'")
         assert scraped == stored  # nothing the crawl counted was lost on the way out
         assert helpers and not [pid for pid in helpers if _alive(pid)]
 

@@ -120,5 +120,6 @@ def test_not_toml_and_missing_file(tmp_path: Path) -> None:
         load_file(_write(tmp_path, "name = [unclosed"))
     with pytest.raises(ProfileError, match="no such profile file"):
         load_file(tmp_path / "absent.toml")
+    (tmp_path / "empty").mkdir()
     with pytest.raises(ProfileError, match="unknown site 'nowhere'"):
         load_profile("nowhere", [tmp_path / "empty"])

@@ -186,8 +186,8 @@ def test_close_reason_and_published_time_zone(db_url: str, engine: Any) -> None:
     run = open_run(db_url)
     published = datetime(2021, 3, 1, 10, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
     run.feed([article(1, published_at=published)])
-    run.close(reason="shutdown")
-    assert scalar(engine, "SELECT status FROM crawl_runs") == "shutdown"
+    run.close(reason="shutdown")  # Scrapy's reason after Ctrl-C or SIGTERM
+    assert scalar(engine, "SELECT status FROM crawl_runs") == "interrupted"
     stored = utc(scalar(engine, "SELECT published_at FROM articles"))
     assert stored == published
     assert stored.astimezone(UTC).hour == 2

@@ -10,8 +10,7 @@ import click
 
 from crawler.commands.common import db_option, quiet_option, resolve_db, settings_option
 from crawler.commands.output import DateParam
-from crawler.commands.running import run_checked
-from crawler.commands.summary import crawl_summary, print_summary
+from crawler.commands.running import finish_command, run_checked
 from crawler.runner import profile_overrides
 from crawler.sites import ProfileError, SiteProfile, load_profile
 from crawler.spiders.district import DistrictSpider
@@ -79,7 +78,9 @@ def crawl(
     Incremental by default: articles already in the database are not fetched again and a
     column stops at the first list page with only known articles; --full re-reads everything
     (use `govnews revisit` for fresh view counts of known articles).
-    Exits 0 when the crawl finished, even if some pages were rejected (see the rejects table).
+    Exits 0 when the crawl finished, even if some pages were rejected (see the rejects table);
+    1 when it stored nothing because pages failed (every start URL unreachable); 130 when
+    stopped by Ctrl-C (a first Ctrl-C stops cleanly and keeps what was stored, a second forces).
 
     \b
     Example:
@@ -108,10 +109,11 @@ def crawl(
         overrides,
         site=name,
         db_url=db_url,
+        start_urls=urls or (profile.start_urls if profile else None),
         profile=profile,
         start_url=urls or None,
         max_pages=max_pages,
         full=full,
         since=since.date().isoformat() if since else None,
     )
-    print_summary(f"crawl of {name} finished", crawl_summary(outcome, db_url))
+    finish_command(outcome, db_url, f"crawl of {name}")

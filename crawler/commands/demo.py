@@ -8,8 +8,7 @@ import click
 
 from crawler.commands.common import db_option, quiet_option, resolve_db
 from crawler.commands.crawl import crawl_settings
-from crawler.commands.running import run_checked
-from crawler.commands.summary import crawl_summary, print_summary
+from crawler.commands.running import finish_command, run_checked
 from crawler.demo.server import DemoSite
 from crawler.sites import SiteProfile
 from crawler.spiders.district import DistrictSpider
@@ -58,8 +57,14 @@ def demo(db: str | None, port: int, verbose: bool, quiet: bool) -> None:
         settings.update({"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False})
         profile = replace(SiteProfile.generic(site.start_urls), name="demo", title="示例区 (demo)")
         outcome = run_checked(
-            DistrictSpider, settings, site=profile.name, db_url=db_url, profile=profile, full=True
+            DistrictSpider,
+            settings,
+            site=profile.name,
+            db_url=db_url,
+            start_urls=profile.start_urls,
+            profile=profile,
+            full=True,
         )
     finally:
         site.stop()
-    print_summary(f"demo crawl into {db_url} finished", crawl_summary(outcome, db_url))
+    finish_command(outcome, db_url, f"demo crawl into {db_url}")

@@ -1,7 +1,8 @@
 """Shared output for commands that print records: ``--format table|json|jsonl|csv``.
 
 Tables are aligned by display width (a CJK character takes two columns) and cells are cut to a
-maximum width; JSON is UTF-8 (``ensure_ascii=False``), times ISO 8601. Also the shared
+maximum width; JSON is UTF-8 (``ensure_ascii=False``), times ISO 8601; CSV is the same as
+``govnews export`` writes for Excel (a UTF-8 BOM, formula cells neutralised). Also the shared
 ``--since/--until`` date parameter (Asia/Shanghai calendar days).
 """
 
@@ -134,11 +135,20 @@ def emit(
         data = [{k: jsonable(v) for k, v in row.items()} for row in rows]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        buf = io.StringIO()
+        from pipelines.db.export import spreadsheet_safe
+
+        # a BOM, as ``govnews export`` writes, so Excel reads the Chinese as UTF-8
+        buf = io.StringIO("\ufeff")
+        buf.seek(0, io.SEEK_END)
         writer = csv.writer(buf)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row.get(c) is None else jsonable(row.get(c)) for c in columns])
+            writer.writerow(
+                [
+                    "" if row.get(c) is None else spreadsheet_safe(jsonable(row.get(c)))
+                    for c in columns
+                ]
+            )
         click.echo(buf.getvalue(), nl=False)
     else:
         click.echo(render_table(list(rows), columns, max_width=max_width))

@@ -85,9 +85,10 @@ def check_site(path: str, page: str | None, fetch: bool, timeout: float) -> None
         govnews sites check my_site.toml --page saved_list.html
     """
     from crawler.commands.probe import fetch as fetch_page
+    from crawler.settings import GOVNEWS_SITES_DIRS
 
     try:
-        profile = load_profile(path)
+        profile = load_profile(path, GOVNEWS_SITES_DIRS)
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(

@@ -41,10 +41,13 @@ def extract_article(
     http_charset: str | None = None,
 ) -> ExtractedArticle:
     """Fields of one article page; missing fields are None, never ``""``."""
+    encoding = None
     if isinstance(html, bytes):
-        html, _ = decode_html(html, http_charset, profile.encoding if profile else None)
+        html, encoding = decode_html(html, http_charset, profile.encoding if profile else None)
     root = parse_html(html)
     result = ExtractedArticle()
+    if encoding is not None:
+        result.methods["encoding"] = encoding
     meta = read_meta(root)
     base = url or meta.get("url") or meta.get("canonical")
     if meta.get("canonical") and url:

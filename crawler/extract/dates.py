@@ -2,7 +2,8 @@
 
 Handles ``2021-03-01``, ``2021/03/01``, ``2021.03.01``, ``2021年3月1日 10:20``,
 ``2025年06月03日 13时44分``, ``10∶08`` (U+2236 ratio colon), full-width digits and the labels
-发布日期/发布时间/时间/日期/生成日期/成文日期. All results are timezone-aware (Asia/Shanghai).
+发布日期/发布时间/时间/日期/生成日期/成文日期. All results are timezone-aware, in China's fixed
++08:00 (:data:`crawler.items.CHINA_TIME`, not the historical offsets of Asia/Shanghai).
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from crawler.extract.text import nfkc
+from crawler.items import CHINA_TIME
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = CHINA_TIME  # the name callers know; a fixed +08:00
 
 _DATE = (
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})"

@@ -2,7 +2,15 @@
 
 Order (first that applies wins): an explicit override (site profile ``encoding``), a byte-order
 mark, strict UTF-8, the HTTP ``Content-Type`` charset, the page's ``<meta>`` charset, GB18030 when
-it reads as Chinese text, then statistical detection (charset-normalizer). Saved government pages
+it reads as Chinese text, then statistical detection (charset-normalizer). A Western single-byte
+label (ISO-8859-1, ASCII, windows-1252: a web server's default, not the author's choice) is weak:
+it loses to a ``<meta>`` that says otherwise, and to GB18030 when the bytes read as Chinese, since
+cp1252 decodes nearly any bytes and would store GBK text as mojibake.
+
+The pieces are w3lib's (:func:`~w3lib.encoding.read_bom`,
+:func:`~w3lib.encoding.html_body_declared_encoding`); its :func:`~w3lib.encoding.html_to_unicode`
+chain is not used because it trusts the HTTP header before anything else, the very rule that
+garbles Chinese pages served with a Latin-1 default. Saved government pages
 often declare ``gb2312`` while the bytes are UTF-8, so strict UTF-8 is tried before any
 declaration. ``gb2312``/``gbk`` are read as ``gb18030`` (a superset that also covers the rare
 characters in names). A page that declares nothing (or nothing that fits its bytes) and is not
@@ -17,15 +25,8 @@ import codecs
 import itertools
 import re
 
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-_META_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-_XML_DECL_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+from w3lib.encoding import html_body_declared_encoding, read_bom
+
 _SUPERSETS = {
     "gb2312": "gb18030",
     "gbk": "gb18030",
@@ -35,9 +36,13 @@ _SUPERSETS = {
     "ascii": "utf-8",
     "us-ascii": "utf-8",
     "iso-8859-1": "cp1252",
+    "iso8859-1": "cp1252",
     "latin-1": "cp1252",
+    "latin1": "cp1252",
     "big5": "big5hkscs",
 }
+#: labels a server sends by default, which cannot be right for a page of Chinese text
+_WEAK = frozenset({"cp1252", "iso8859-15"})
 
 
 def normalise_encoding(name: str | None) -> str | None:
@@ -116,6 +121,16 @@ def _detect(body: bytes) -> str | None:
     return normalise_encoding(best.encoding) if best is not None else None
 
 
+def _declared(body: bytes, http_charset: str | None) -> list[str]:
+    """The charsets the response declares, strongest first: the header, then the page's own
+    ``<meta>`` or XML declaration, except that a weak header yields to a different meta."""
+    header = normalise_encoding(http_charset)
+    meta = normalise_encoding(html_body_declared_encoding(body[:4096]))
+    if header in _WEAK and meta and meta != header:
+        header, meta = meta, header
+    return [c for c in dict.fromkeys((header, meta)) if c]
+
+
 def decode_html(
     body: bytes, http_charset: str | None = None, override: str | None = None
 ) -> tuple[str, str]:
@@ -125,9 +140,9 @@ def decode_html(
     forced = normalise_encoding(override)
     if forced:
         return body.decode(forced, "replace"), forced
-    for bom, enc in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(enc, "replace"), enc
+    bom_encoding, bom = read_bom(body)
+    if bom_encoding and bom:
+        return body[len(bom) :].decode(bom_encoding, "replace"), bom_encoding
     utf16 = _looks_utf16(body)
     if utf16:
         return body.decode(utf16, "replace").lstrip("\ufeff"), utf16
@@ -139,16 +154,17 @@ def decode_html(
         # valid UTF-8 but for a stray byte is no accident of another codec, whatever the page
         # declares (a cut-off character in an include, a byte of a binary attachment)
         return as_utf8, "utf-8"
-    head = body[:4096]
-    candidates = [normalise_encoding(http_charset)]
-    match = _META_RE.search(head) or _XML_DECL_RE.search(head)
-    if match:
-        candidates.append(normalise_encoding(match.group(1).decode("ascii", "replace")))
+    candidates = _declared(body, http_charset)
+    as_gb: str | None = None  # decoded only when needed: most GBK pages declare it rightly
     for candidate in candidates:
+        if candidate in _WEAK:
+            as_gb = body.decode("gb18030", "replace")
+            if _few_bad(as_gb) and _reads_as_chinese(as_gb):
+                return as_gb, "gb18030"  # a Latin-1 label on Chinese bytes cannot be right
         decoded = _try(body, candidate)
-        if decoded is not None and candidate is not None:
+        if decoded is not None:
             return decoded, candidate
-    as_gb = body.decode("gb18030", "replace")
+    as_gb = as_gb or body.decode("gb18030", "replace")
     if _few_bad(as_gb) and _reads_as_chinese(as_gb):
         return as_gb, "gb18030"
     detected = _detect(body)
@@ -156,5 +172,5 @@ def decode_html(
     if decoded is not None and detected is not None:
         return decoded, detected
     # Mostly-valid bytes in the declared (or a CJK) charset: replace the few bad ones.
-    fallback = next((c for c in candidates if c), None) or detected or "gb18030"
+    fallback = next(iter(candidates), None) or detected or "gb18030"
     return body.decode(fallback, "replace"), fallback

@@ -1,14 +1,14 @@
 """Load and validate site profiles (``crawler/sites/*.toml`` or any path).
 
-A profile is data, never code: it is parsed with :mod:`tomllib` (no execution), unknown keys are
-rejected with an error that names them, and URLs must be http(s) so a profile cannot point the
-spider at ``file://`` or other schemes. Extra profile folders come from ``GOVNEWS_SITES_DIR``
+A profile is data, never code: it is parsed with :mod:`tomllib` (no execution) and validated
+against the pydantic schema in :mod:`crawler.sites.schema` (types, ranges, selector syntax,
+unknown keys), with an error that names the key; URLs must be http(s) so a profile cannot point
+the spider at ``file://`` or other schemes. Extra profile folders come from ``GOVNEWS_SITES_DIR``
 (read in :mod:`crawler.settings`, passed in here).
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,35 +16,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pydantic import ValidationError
+
+from crawler.sites.schema import ProfileModel
+
 BUILTIN_DIR = Path(__file__).parent
 
 FIELDS = ("title", "published", "views", "body", "source", "author", "column")
-_TOP_KEYS = {
-    "name",
-    "title",
-    "description",
-    "caveats",
-    "allowed_domains",
-    "start_urls",
-    "encoding",
-    "links",
-    "fields",
-    "politeness",
-    "views",
-}
-_LINK_KEYS = {
-    "article",
-    "article_css",
-    "article_xpath",
-    "next_page_css",
-    "next_page_xpath",
-    "deny",
-    "max_pages",
-}
-_FIELD_KEYS = {"css", "xpath"}
-_POLITE_KEYS = {"download_delay", "concurrency", "autothrottle", "user_agent", "obey_robots"}
-_VIEW_KEYS = {"resolver", "url_template", "pattern", "self_increments"}
-_NAME_RE = re.compile(r"^[a-z0-9_]+$")
 
 
 class ProfileError(ValueError):
@@ -110,134 +88,73 @@ def _fail(path: str, key: str, why: str) -> ProfileError:
     return ProfileError(f"{path}: key '{key}': {why}")
 
 
-def _check_keys(path: str, prefix: str, data: Mapping[str, Any], allowed: set[str]) -> None:
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        allowed_list = ", ".join(sorted(allowed))
-        raise _fail(path, prefix + unknown[0], f"unknown key (allowed: {allowed_list})")
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _str_list(path: str, key: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise _fail(path, key, "must be a string or a list of non-empty strings")
-    return tuple(value)
-
-
-def _opt(path: str, key: str, data: Mapping[str, Any], typ: type | tuple[type, ...]) -> Any:
-    # ``key`` may be dotted ("links.max_pages") for the message; ``data`` is that table
-    name = key.rsplit(".", 1)[-1]
-    if name not in data:
-        return None
-    value = data[name]
-    if isinstance(value, bool) and typ in (int, float, (int, float)):
-        raise _fail(path, key, f"must be {typ}")
-    if not isinstance(value, typ):
-        names = typ.__name__ if isinstance(typ, type) else "/".join(t.__name__ for t in typ)
-        raise _fail(path, key, f"must be of type {names}, got {type(value).__name__}")
-    return value
-
-
-def _regexes(path: str, key: str, value: Any) -> tuple[str, ...]:
-    pats = _str_list(path, key, value)
-    for p in pats:
-        try:
-            re.compile(p)
-        except re.error as exc:
-            raise _fail(path, key, f"bad regular expression {p!r}: {exc}") from None
-    return pats
+def _schema_error(path: str, exc: ValidationError) -> ProfileError:
+    """The first schema error as one line: file, dotted key, what is wrong, the value given."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    key = ".".join(str(part) for part in first["loc"] if isinstance(part, str)) or "<profile>"
+    why = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        why = "unknown key"
+    elif first["type"] != "missing" and "input" in first and "value_error" not in first["type"]:
+        why += f" (got {_short(first['input'])})"
+    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+    return _fail(path, key, why + more)
 
 
 def parse_profile(data: Mapping[str, Any], path: str = "<profile>") -> SiteProfile:
-    """Validate a parsed TOML mapping and build a :class:`SiteProfile`."""
-    _check_keys(path, "", data, _TOP_KEYS)
-    name = data.get("name")
-    if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise _fail(path, "name", "required; lower-case pinyin, digits and '_' only")
-    start_urls = _str_list(path, "start_urls", data.get("start_urls", []))
-    if not start_urls:
-        raise _fail(path, "start_urls", "at least one column list URL is required")
-    for url in start_urls:
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
+    """Validate a parsed TOML mapping against :class:`ProfileModel`; build a
+    :class:`SiteProfile`. Types, ranges and selector syntax are the schema's job; this adds
+    the one cross-field rule (every start URL inside ``allowed_domains``)."""
+    try:
+        model = ProfileModel.model_validate(dict(data))
+    except ValidationError as exc:
+        raise _schema_error(path, exc) from None
+    for url in model.start_urls:
+        if not urlsplit(url).hostname:
             raise _fail(path, "start_urls", f"{url!r} is not an http(s) URL")
-    domains = _str_list(path, "allowed_domains", data.get("allowed_domains", []))
-    if not domains:
-        domains = tuple(dict.fromkeys(urlsplit(u).hostname or "" for u in start_urls))
-    for url in start_urls:
-        host = urlsplit(url).hostname or ""
-        if not host_in_domains(host, domains):
+    domains = tuple(model.allowed_domains) or tuple(
+        dict.fromkeys(urlsplit(u).hostname or "" for u in model.start_urls)
+    )
+    for url in model.start_urls:
+        if not host_in_domains(urlsplit(url).hostname or "", domains):
             raise _fail(path, "start_urls", f"{url!r} is outside allowed_domains")
-    encoding = _opt(path, "encoding", data, str)
-    if encoding:
-        try:
-            "".encode(encoding)
-        except LookupError:
-            raise _fail(path, "encoding", f"unknown encoding {encoding!r}") from None
-
-    links = _opt(path, "links", data, dict) or {}
-    _check_keys(path, "links.", links, _LINK_KEYS)
-    max_pages = _opt(path, "links.max_pages", links, int) if "max_pages" in links else None
-    if max_pages is not None and max_pages < 1:
-        raise _fail(path, "links.max_pages", "must be >= 1")
-
-    fields: dict[str, FieldRule] = {}
-    for fname, rule in (_opt(path, "fields", data, dict) or {}).items():
-        if fname not in FIELDS:
-            raise _fail(path, f"fields.{fname}", f"unknown field (known: {', '.join(FIELDS)})")
-        if not isinstance(rule, dict):
-            raise _fail(path, f"fields.{fname}", "must be a table with css and/or xpath")
-        _check_keys(path, f"fields.{fname}.", rule, _FIELD_KEYS)
-        fields[fname] = FieldRule(
-            css=_str_list(path, f"fields.{fname}.css", rule.get("css", [])),
-            xpath=_str_list(path, f"fields.{fname}.xpath", rule.get("xpath", [])),
-        )
-
-    polite = _opt(path, "politeness", data, dict) or {}
-    _check_keys(path, "politeness.", polite, _POLITE_KEYS)
-    views = _opt(path, "views", data, dict) or {}
-    _check_keys(path, "views.", views, _VIEW_KEYS)
-    template = views.get("url_template")
-    if template is not None and not (
-        isinstance(template, str) and (template.startswith(("http://", "https://", "/")))
-    ):
-        raise _fail(path, "views.url_template", "must be an http(s) URL or a site-relative path")
-    concurrency = polite.get("concurrency")
-    if concurrency is not None and (not isinstance(concurrency, int) or concurrency < 1):
-        raise _fail(path, "politeness.concurrency", "must be an integer >= 1")
-    delay = polite.get("download_delay")
-    if delay is not None and (
-        isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0
-    ):
-        raise _fail(path, "politeness.download_delay", "must be a number >= 0")
-
+    links, polite, views = model.links, model.politeness, model.views
+    fields = {
+        name: FieldRule(css=tuple(rule.css), xpath=tuple(rule.xpath))
+        for name in FIELDS
+        if (rule := getattr(model.fields, name)) is not None
+    }
     return SiteProfile(
-        name=name,
-        title=_opt(path, "title", data, str) or "",
-        description=_opt(path, "description", data, str) or "",
-        caveats=_opt(path, "caveats", data, str) or "",
+        name=model.name,
+        title=model.title,
+        description=model.description,
+        caveats=model.caveats,
         allowed_domains=domains,
-        start_urls=start_urls,
-        encoding=encoding,
-        article_patterns=_regexes(path, "links.article", links.get("article", [])),
-        article_css=_opt(path, "links.article_css", links, str),
-        article_xpath=_opt(path, "links.article_xpath", links, str),
-        next_page_css=_opt(path, "links.next_page_css", links, str),
-        next_page_xpath=_opt(path, "links.next_page_xpath", links, str),
-        deny_patterns=_regexes(path, "links.deny", links.get("deny", [])),
-        max_pages=max_pages,
+        start_urls=tuple(model.start_urls),
+        encoding=model.encoding,
+        article_patterns=tuple(links.article),
+        article_css=links.article_css,
+        article_xpath=links.article_xpath,
+        next_page_css=links.next_page_css,
+        next_page_xpath=links.next_page_xpath,
+        deny_patterns=tuple(links.deny),
+        max_pages=links.max_pages,
         fields=fields,
-        download_delay=float(delay) if delay is not None else None,
-        concurrency=concurrency,
-        autothrottle=_opt(path, "politeness.autothrottle", polite, bool),
-        user_agent=_opt(path, "politeness.user_agent", polite, str),
-        obey_robots=_opt(path, "politeness.obey_robots", polite, bool),
-        view_resolver=_opt(path, "views.resolver", views, str),
-        view_url_template=template,
-        view_pattern=_regexes(path, "views.pattern", views["pattern"])[0]
-        if "pattern" in views
-        else None,
-        view_self_increments=_opt(path, "views.self_increments", views, bool),
+        download_delay=polite.download_delay,
+        concurrency=polite.concurrency,
+        autothrottle=polite.autothrottle,
+        user_agent=polite.user_agent,
+        obey_robots=polite.obey_robots,
+        view_resolver=views.resolver,
+        view_url_template=views.url_template,
+        view_pattern=views.pattern[0] if views.pattern else None,
+        view_self_increments=views.self_increments,
         path=path,
     )
 
@@ -254,7 +171,14 @@ def load_file(path: Path) -> SiteProfile:
 
 
 def _dirs(extra_dirs: Iterable[str | Path] = ()) -> list[Path]:
-    return [Path(d) for d in extra_dirs] + [BUILTIN_DIR]
+    """The profile folders, checked: a ``GOVNEWS_SITES_DIR`` that names a file or nothing is a
+    mistake to report, not a folder to skip silently (its profiles would just be missing)."""
+    folders = [Path(d) for d in extra_dirs]
+    for folder in folders:
+        if not folder.is_dir():
+            what = "a file" if folder.exists() else "missing"
+            raise ProfileError(f"GOVNEWS_SITES_DIR: {str(folder)!r} is {what}, not a folder")
+    return [*folders, BUILTIN_DIR]
 
 
 def available_profiles(extra_dirs: Iterable[str | Path] = ()) -> dict[str, SiteProfile]:

@@ -42,7 +42,7 @@ def prepare_article(
 ) -> PreparedArticle:
     """The cleaned :class:`ArticleItem` of one article page (``views_method`` "static" when
     the page shows its count) and, when it shows none, its counter request if one is found."""
-    text, _ = decode_html(html, http_charset, profile.encoding if profile else None)
+    text, encoding = decode_html(html, http_charset, profile.encoding if profile else None)
     page = extract_article(text, url, profile=profile)
     item = ArticleItem(
         url=url,
@@ -61,7 +61,8 @@ def prepare_article(
         column_name=page.column,
         canonical_url=page.canonical_url,
         attachments=list(page.attachments),
-        methods=dict(page.methods),
+        # the charset the bytes were read with, so a garbled article can be traced to it
+        methods={**page.methods, "encoding": encoding},
         fetched_at=datetime.now(UTC),
         body_kind=page.body_kind,
         quality=list(page.quality),

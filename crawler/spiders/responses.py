@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Callable
 from typing import Any
 
@@ -29,6 +30,24 @@ def http_charset(response: Response) -> str | None:
     return match.group(1) if match else None
 
 
+#: words in an error (or its causes) that mean the TLS handshake failed, whatever the handler:
+#: aiohttp wraps ssl.SSLError in a "connection refused", Twisted wraps OpenSSL's errors
+_TLS_WORDS = ("[SSL", "SSL routines", "SSLError", "CERTIFICATE_VERIFY_FAILED", "tlsv1 alert")
+
+
+def _tls_failure(exc: BaseException | None) -> bool:
+    """Whether ``exc`` or anything it was raised from is a TLS error (a plain-HTTP server on
+    an https URL, a bad certificate): a handshake failure is not a refused connection."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError) or any(w in str(current) for w in _TLS_WORDS):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def failure_reason(failure: Failure) -> tuple[str, str]:
     """A short, stable reason code (stored in ``rejects.reason``) and a human detail."""
     from scrapy.spidermiddlewares.httperror import HttpError
@@ -37,6 +56,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}", f"HTTP {exc.response.status}"
     name = type(exc).__name__
+    if _tls_failure(exc):
+        return "tls_error", f"{name}: {exc}"[:500]
     reasons = {
         "TimeoutError": "timeout",
         "TCPTimedOutError": "timeout",

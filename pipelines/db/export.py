@@ -1,4 +1,5 @@
-"""Streaming export of ``articles`` to CSV (UTF-8 with BOM), JSON Lines and Parquet.
+"""Streaming export of ``articles`` to CSV (UTF-8 with BOM, formula cells neutralised), JSON
+Lines and Parquet.
 
 Memory stays constant whatever the row count: articles are read through a streaming cursor
 (server-side on PostgreSQL, ``yield_per`` batches), written as they come, and Parquet is written
@@ -163,15 +164,31 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+#: what makes a spreadsheet read a cell as a formula (OWASP "CSV Injection"): =, +, -, @, and
+#: tab or carriage return, which some spreadsheets skip before looking for one of those
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A text cell that a spreadsheet shows as text: one starting with a formula character gets
+    a leading ``'`` (OWASP's advice, as spreadsheet-safe exporters do), so a title such as
+    ``=HYPERLINK("http://evil/", "点击")`` cannot run when the CSV is opened in Excel. Numbers
+    and other non-text values pass through: a negative view count is not a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _cell(name: str, value: Any) -> Any:
-    """A CSV cell: ISO times, JSON for structured columns, empty for None."""
+    """A CSV cell: ISO times, JSON for structured columns, empty for None, text made
+    spreadsheet-safe."""
     if value is None:
         return ""
     if name in JSON_COLUMNS:
         return json.dumps(_jsonable(value), ensure_ascii=False)
     if isinstance(value, datetime):
         return value.isoformat()
-    return value
+    return spreadsheet_safe(value)
 
 
 Progress = Callable[[int], None]
@@ -183,7 +200,8 @@ def write_csv(
     out: IO[bytes],
     progress: Progress | None = None,
 ) -> int:
-    """CSV with a UTF-8 BOM so that Excel reads Chinese correctly. Returns the row count."""
+    """CSV with a UTF-8 BOM so that Excel reads Chinese correctly, and text cells that cannot
+    run as formulas (:func:`spreadsheet_safe`). Returns the row count."""
     import io
 
     out.write(b"\xef\xbb\xbf")  # the BOM; plain utf-8 below keeps the encoder's fast path

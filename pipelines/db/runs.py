@@ -3,9 +3,14 @@
 A run is a row: ``start_run`` inserts it (status ``running``), ``heartbeat`` moves
 ``heartbeat_at`` and the running totals, ``finish_run`` writes the outcome. The row is also the
 lock: ``start_run(lock=True)`` refuses (``CrawlLockedError``) while another run of the same site
-is ``running`` and alive. A run counts as dead, and is marked ``abandoned``, when its heartbeat is
-older than ``stale_after`` seconds or when it belongs to a process on this host that no longer
-exists (so a crawl killed with SIGKILL can be restarted at once). The check-and-insert is atomic:
+is ``running``, alive, and crawls any of the same start URLs: the lock is per start-URL set, so
+two columns of one host (``--start-url`` crawls share the host's site name) run side by side
+while the same column is never crawled twice at once; a run with no start URLs recorded (or a
+check that names none) conflicts with every run of the site. A run counts as dead, and is marked
+``abandoned``, when its heartbeat is older than ``stale_after`` seconds or when it belongs to a
+process on this host that no longer exists or is a zombie (state Z in ``/proc/PID/stat``: killed
+but not yet reaped by a parent, as in a container without an init), so a crawl killed with
+SIGKILL can be restarted at once. The check-and-insert is atomic:
 SQLite takes the write lock first (``BEGIN IMMEDIATE``), PostgreSQL an advisory lock per site.
 """
 
@@ -18,6 +23,7 @@ import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Row, Table, insert, select, text, update
@@ -95,7 +101,24 @@ def _pid_gone(owner: str | None) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    return _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """A process that has exited but not been reaped still answers ``kill(pid, 0)``; Linux
+    shows it as state Z (or X, dying) in ``/proc/PID/stat``. Elsewhere: assume alive."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    # "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so split at the last ")"
+    fields = stat.rpartition(")")[2].split()
+    return bool(fields) and fields[0] in ("Z", "X")
+
+
+def _overlaps(held: Sequence[str] | None, wanted: Sequence[str] | None) -> bool:
+    """Whether two runs' start URLs share a column; an unknown (empty) set overlaps all."""
+    return not held or not wanted or not set(held).isdisjoint(wanted)
 
 
 def _site_lock_key(site: str) -> int:
@@ -104,11 +127,15 @@ def _site_lock_key(site: str) -> int:
     )
 
 
-def _running(conn: Connection, site: str) -> list[Row[Any]]:
-    stmt = select(RUNS.c.id, RUNS.c.owner, RUNS.c.heartbeat_at, RUNS.c.started_at).where(
-        RUNS.c.site == site, RUNS.c.status == "running"
-    )
-    return list(conn.execute(stmt))
+def _running(
+    conn: Connection, site: str, start_urls: Sequence[str] | None = None
+) -> list[Row[Any]]:
+    """The ``running`` rows of ``site`` whose start URLs overlap ``start_urls``."""
+    stmt = select(
+        RUNS.c.id, RUNS.c.owner, RUNS.c.heartbeat_at, RUNS.c.started_at, RUNS.c.start_urls
+    ).where(RUNS.c.site == site, RUNS.c.status == "running")
+    rows: list[Row[Any]] = list(conn.execute(stmt))
+    return [row for row in rows if _overlaps(row.start_urls, start_urls)]
 
 
 def _is_alive(row: Row[Any], now: datetime, stale_after: float) -> bool:
@@ -117,20 +144,30 @@ def _is_alive(row: Row[Any], now: datetime, stale_after: float) -> bool:
 
 
 def running_run(
-    engine: Engine, site: str, stale_after: float = DEFAULT_STALE_AFTER
+    engine: Engine,
+    site: str,
+    stale_after: float = DEFAULT_STALE_AFTER,
+    start_urls: Sequence[str] | None = None,
 ) -> RunningRun | None:
-    """The live run holding ``site``'s lock, if any (a read-only check for the CLI)."""
+    """The live run holding ``site``'s lock for any of ``start_urls`` (any at all when None),
+    if there is one (a read-only check for the CLI)."""
     now = utcnow()
     with engine.connect() as conn:
-        for row in _running(conn, site):
+        for row in _running(conn, site, start_urls):
             if _is_alive(row, now, stale_after):
                 return RunningRun(row.id, row.owner, _aware(row.heartbeat_at or row.started_at))
     return None
 
 
-def ensure_site_free(db_url: str, site: str, stale_after: float = DEFAULT_STALE_AFTER) -> None:
-    """Raise ``CrawlLockedError`` when a live run holds ``site``: a pre-check for the CLI, so
-    the refusal is one clear line before Scrapy starts (the pipeline re-checks atomically)."""
+def ensure_site_free(
+    db_url: str,
+    site: str,
+    stale_after: float = DEFAULT_STALE_AFTER,
+    start_urls: Sequence[str] | None = None,
+) -> None:
+    """Raise ``CrawlLockedError`` when a live run holds ``site`` for any of ``start_urls``: a
+    pre-check for the CLI, so the refusal is one clear line before Scrapy starts (the pipeline
+    re-checks atomically)."""
     from sqlalchemy import inspect
 
     from pipelines.db.session import make_engine
@@ -139,7 +176,7 @@ def ensure_site_free(db_url: str, site: str, stale_after: float = DEFAULT_STALE_
     try:
         if not inspect(engine).has_table(RUNS.name):
             return  # a fresh database: nothing runs yet
-        live = running_run(engine, site, stale_after)
+        live = running_run(engine, site, stale_after, start_urls)
     finally:
         engine.dispose()
     if live is not None:
@@ -155,13 +192,14 @@ def start_run(
     stale_after: float = DEFAULT_STALE_AFTER,
     now: datetime | None = None,
 ) -> int:
-    """Insert a ``running`` crawl_runs row and return its id; raise if the site is locked."""
+    """Insert a ``running`` crawl_runs row and return its id; raise if a live run of the site
+    crawls any of the same start URLs."""
     now = now or utcnow()
     with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
         if lock:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _site_lock_key(site)})
-            for row in _running(conn, site):
+            for row in _running(conn, site, start_urls):
                 if _is_alive(row, now, stale_after):
                     beat = _aware(row.heartbeat_at or row.started_at)
                     raise CrawlLockedError(site, row.id, row.owner, beat)
@@ -226,3 +264,20 @@ def finish_run(
                 stats=json_safe(stats) if stats is not None else None,
             )
         )
+
+
+def mark_interrupted(db_url: str, run_id: int) -> None:
+    """Mark a run ``interrupted`` when its crawl was forced to stop (a second Ctrl-C) before it
+    could finish the run itself; a run already finished keeps its status."""
+    from pipelines.db.session import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                update(RUNS)
+                .where(RUNS.c.id == run_id, RUNS.c.status == "running")
+                .values(status="interrupted", finished_at=utcnow())
+            )
+    finally:
+        engine.dispose()

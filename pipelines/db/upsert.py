@@ -13,17 +13,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from crawler.items import ArticleItem
+from crawler.items import CHINA_TIME, ArticleItem
 from pipelines.db.models import Article
 from pipelines.fingerprint import item_content_hash
 
 ARTICLES: Table = Article.__table__  # type: ignore[assignment]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = CHINA_TIME  # naive page times are China's fixed +08:00 (crawler/items.py)
 
 #: columns a re-crawl overwrites only when it found a value (None keeps the stored one)
 KEEP_IF_MISSING = (
