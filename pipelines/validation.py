@@ -1,8 +1,9 @@
 """ValidationPipeline: an article that cannot be stored becomes a RejectItem, never vanishes.
 
-Runs after cleaning. An ``ArticleItem`` without a usable URL, title or body is replaced by a
-``RejectItem`` (reason ``bad_url``, ``missing_title`` or ``missing_body``) that the storage
-pipeline writes to ``rejects``; each reason is counted as ``govnews/validation/<reason>``.
+Runs after cleaning. An ``ArticleItem`` without a usable URL, title or body, or with a view
+count no database column holds, is replaced by a ``RejectItem`` (reason ``bad_url``,
+``missing_title``, ``missing_body`` or ``views_out_of_range``) that the storage pipeline writes
+to ``rejects``; each reason is counted as ``govnews/validation/<reason>``.
 Reads no settings.
 """
 
@@ -18,6 +19,9 @@ from scrapy.statscollectors import StatsCollector
 from crawler.items import ArticleItem, RejectItem
 
 logger = logging.getLogger(__name__)
+#: ``articles.views`` and ``view_counts.views`` are BIGINT: a larger count (a page showing
+#: 10^30) would make the database refuse the row, so it is refused here, with its reason
+MAX_VIEWS = 2**63 - 1
 
 
 def _blank(text: str | None) -> bool:
@@ -34,6 +38,8 @@ def rejection(item: ArticleItem) -> tuple[str, str] | None:
         return "missing_title", "no title after cleaning"
     if _blank(item.body_text):
         return "missing_body", f"no body text after cleaning (title {item.title!r})"[:500]
+    if item.views is not None and not 0 <= item.views <= MAX_VIEWS:
+        return "views_out_of_range", f"view count {item.views} (raw {item.views_raw!r})"[:500]
     return None
 
 

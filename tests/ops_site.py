@@ -4,7 +4,8 @@ One column, ``/news/index.html`` then ``index_2.html`` …, ten dated links per 
 articles ``/news/art_<n>.html`` with a title, a labelled date and view count, and a body. The
 site can grow (``add``), lose its article list (``empty``) or its dates (``undated``). List
 pages carry an ETag and answer ``If-None-Match`` with 304 (conditional GET). ``delay`` slows
-every response (the resume test kills a crawl halfway).
+every response (the resume test kills a crawl halfway). Articles numbered in ``failing`` answer
+503 until taken out of it; ``views`` overrides an article's view count text (``10**30``).
 
 Run in a thread (:class:`OpsSite`) or as a process: ``python tests/ops_site.py N DELAY`` prints
 ``PORT <port>`` and serves until killed; ``GET /__log`` returns the request counts as JSON.
@@ -32,6 +33,8 @@ class OpsSite:
         self.delay = delay
         self.empty = False
         self.undated = False
+        self.failing: set[int] = set()
+        self.views: dict[int, str] = {}
         self.requests: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -86,6 +89,7 @@ class OpsSite:
         if not 1 <= n <= self.count:
             return None
         when = "" if self.undated else f"发布时间：{self.day(n)} 09:30 "
+        views = self.views.get(n, str(100 + n))
         body = "".join(
             f"<p>第{n}次会议第{k}段：会议听取了各部门关于重点项目建设、民生实事推进和安全生产"
             f"工作的情况汇报，研究部署了下一阶段的重点任务，要求各单位压实责任、狠抓落实。</p>"
@@ -96,7 +100,7 @@ class OpsSite:
             f"<title>区政府召开第{n}次重点工作推进会议部署近期任务</title></head><body>"
             "<div class='crumb'>首页 &gt; 区内动态</div>"
             f"<h1>区政府召开第{n}次重点工作推进会议部署近期任务</h1>"
-            f"<div class='info'>{when}来源：区政府办公室 浏览次数：{100 + n}</div>"
+            f"<div class='info'>{when}来源：区政府办公室 浏览次数：{views}</div>"
             f"<div class='content'>{body}</div>"
             "<div class='footer'>主办：示范区人民政府办公室</div></body></html>"
         ).encode()
@@ -125,6 +129,8 @@ class OpsSite:
             return 200, body, {**html, "ETag": etag}
         if path.startswith("/news/art_"):
             n = int(path.removeprefix("/news/art_").removesuffix(".html"))
+            if n in self.failing:
+                return 503, b"busy", html
             body = self.article(n)
             return (200, body, html) if body else (404, b"not found", html)
         return 404, b"not found", html

@@ -2,8 +2,12 @@
 
 Used by :class:`pipelines.storage.StoragePipeline`, inline or in its writer process (a
 :class:`crawler.pool.WorkerPool` worker that imports this module and nothing heavier: no Scrapy,
-no Alembic). A failed batch is retried item by item, and an item the database refuses becomes
-a ``storage_error`` reject, so one bad row never costs the rest of its batch.
+no Alembic). A batch that fails for any reason (a database error, or a value the driver cannot
+bind: SQLite raises ``OverflowError`` for an integer over 64 bits) is retried item by item, and
+an item that still fails becomes a reject, so one bad row never costs the rest of its batch.
+The reject's reason says whether to try again: ``storage_error`` when the database could not
+write at all (full disk, lost connection, locked: the next crawl retries the URL) and
+``storage_refused`` when it refused this row's values (retrying the same page would not help).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Table, insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
@@ -66,27 +70,41 @@ def _dispose_engines() -> None:
 
 
 def store_batch(factory: sessionmaker[Session], target: Target, batch: list[Stored]) -> Written:
-    """Write one batch in one transaction; if that fails, item by item (bad ones rejected)."""
+    """Write one batch in one transaction; if that fails, item by item (bad ones rejected).
+
+    ``errors`` counts the items that could not be stored, whether or not their reject row could
+    be written (on a full disk it cannot): the run is then not ``finished``.
+    """
     errors = 0
     try:
         counts = _write(factory, target, batch)
-    except SQLAlchemyError as exc:
-        logger.warning("batch of %d failed (%s); writing item by item", len(batch), exc)
+    except Exception as exc:  # any failure: the rows below find out which item it was
+        logger.warning("batch of %d failed (%r); writing item by item", len(batch), exc)
         counts = (0, 0, 0)
         for item in batch:
             try:
                 one = _write(factory, target, [item])
-            except SQLAlchemyError as item_exc:
-                logger.error("cannot store %s: %s", getattr(item, "url", "?"), item_exc)
+            except Exception as item_exc:
+                # a warning: the pipeline counts these itself (crawl_runs.errors) and logs one
+                # error for the run, so Scrapy's log counter does not count them twice
+                logger.warning("cannot store %s: %r", getattr(item, "url", "?"), item_exc)
                 errors += 1
                 site = getattr(item, "site", None) or target.site
-                reject = RejectItem(item.url, site or "?", "storage_error", str(item_exc)[:2000])
+                reason = storage_reason(item_exc)
+                reject = RejectItem(item.url, site or "?", reason, repr(item_exc)[:2000])
                 try:
                     one = _write(factory, target, [reject])
-                except SQLAlchemyError:
+                except Exception:
                     continue
             counts = (counts[0] + one[0], counts[1] + one[1], counts[2] + one[2])
     return Written(*counts, errors=errors)
+
+
+def storage_reason(exc: BaseException) -> str:
+    """``storage_error`` when the database could not write (worth another try next crawl),
+    ``storage_refused`` when it would refuse these values again."""
+    transient = (OperationalError, InterfaceError, DisconnectionError, OSError, TimeoutError)
+    return "storage_error" if isinstance(exc, transient) else "storage_refused"
 
 
 def _write(
