@@ -1,8 +1,14 @@
-"""What a scheduled re-crawl already has: the article URLs stored for a site.
+"""What a scheduled re-crawl already has, and what it still owes: stored and failed URLs.
 
-Read with one plain SQL query against the ``articles`` table (the schema is a contract), so the
-spider stays incremental however it is launched (``govnews crawl``, ``scrapy crawl``, Scrapyd).
-A database without the table yet (first crawl) simply has no known URLs.
+Read with plain SQL queries against ``articles`` and ``rejects`` (the schema is a contract), so
+the spider stays incremental however it is launched (``govnews crawl``, ``scrapy crawl``,
+Scrapyd). A database without the tables yet (first crawl) simply has no known URLs.
+
+An incremental crawl stops paginating at the first list page of known articles, so an article
+that failed once deeper in a column would never be seen again. :func:`load_retry_urls` returns
+the URLs whose latest reject is transient (:func:`is_transient`: the server or the database
+failed this time) and which are still not stored: the spider fetches them again, every crawl,
+until they are stored or fail for a permanent reason (404, not an article).
 """
 
 from __future__ import annotations
@@ -32,24 +38,77 @@ def load_known_urls(db_url: str, site: str) -> set[str]:
         engine.dispose()
 
 
+#: reject reasons worth another fetch: the server, the network or the database failed this time
+TRANSIENT_REASONS = frozenset(
+    {
+        "timeout",
+        "dns_error",
+        "connection_refused",
+        "connection_lost",
+        "truncated_response",
+        "download_error",
+        "storage_error",
+        "http_408",
+        "http_425",
+        "http_429",
+    }
+)
+
+
+def is_transient(reason: str) -> bool:
+    """Whether a reject reason may go away by itself (a 5xx, a timeout, a full disk), as
+    opposed to one the page will give again (404/410, not HTML, no article on it)."""
+    reason = reason.removeprefix("list_")
+    return reason in TRANSIENT_REASONS or (reason.startswith("http_5") and reason[5:].isdigit())
+
+
+def load_retry_urls(db_url: str, site: str) -> set[str]:
+    """Article URLs of ``site`` whose latest reject is transient and that are still not stored."""
+    engine = _engine(db_url)
+    query = text(
+        "SELECT r.url, r.reason FROM rejects r"
+        " JOIN (SELECT MAX(id) AS id FROM rejects WHERE site = :site GROUP BY url) last"
+        " ON r.id = last.id"
+        " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = r.url)"
+    )
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(query, {"site": site}).all()
+    except (OperationalError, ProgrammingError):
+        return set()
+    finally:
+        engine.dispose()
+    return {url for url, reason in rows if not reason.startswith("list_") and is_transient(reason)}
+
+
 def previous_run_incomplete(db_url: str, site: str, exclude_id: int | None = None) -> bool:
-    """Whether the site's latest other run did not finish (killed, shut down, abandoned).
+    """Whether the site's latest other run did not finish (killed, shut down, abandoned, or
+    ``incomplete``: items it could not store) or lost a list page for a transient reason.
 
     Then the next crawl resumes: it still skips stored articles but does not stop paginating at
-    a page of known ones, because the pages after it may never have been read.
+    a page of known ones, because the pages after it may never have been read (nor the articles
+    a full disk kept even their reject rows from recording).
     """
     engine = _engine(db_url)
     try:
         with engine.connect() as conn:
-            status = conn.execute(
+            last = conn.execute(
                 text(
-                    "SELECT status FROM crawl_runs WHERE site = :site AND id != :id"
+                    "SELECT id, status FROM crawl_runs WHERE site = :site AND id != :id"
                     " ORDER BY id DESC LIMIT 1"
                 ),
                 {"site": site, "id": -1 if exclude_id is None else exclude_id},
-            ).scalar()
+            ).one_or_none()
+            if last is None:
+                return False
+            if last.status != "finished":
+                return True
+            reasons = conn.execute(
+                text("SELECT DISTINCT reason FROM rejects WHERE crawl_run_id = :id"),
+                {"id": last.id},
+            ).scalars()
+            return any(r.startswith("list_") and is_transient(r) for r in reasons)
     except (OperationalError, ProgrammingError):
         return False
     finally:
         engine.dispose()
-    return status is not None and status != "finished"

@@ -10,7 +10,7 @@ import click
 
 from crawler.commands.common import db_option, quiet_option, resolve_db, settings_option
 from crawler.commands.output import DateParam
-from crawler.commands.running import run_checked
+from crawler.commands.running import check_stored, run_checked
 from crawler.commands.summary import crawl_summary, print_summary
 from crawler.runner import profile_overrides
 from crawler.sites import ProfileError, SiteProfile, load_profile
@@ -79,7 +79,10 @@ def crawl(
     Incremental by default: articles already in the database are not fetched again and a
     column stops at the first list page with only known articles; --full re-reads everything
     (use `govnews revisit` for fresh view counts of known articles).
-    Exits 0 when the crawl finished, even if some pages were rejected (see the rejects table).
+    Articles that failed for a passing reason (a 5xx, a timeout, a storage error) are tried
+    again by the next crawl until they are stored or fail for good (404, not an article).
+    Exits 0 when the crawl finished, even if some pages were rejected (see the rejects table);
+    exits 1 when items could not be stored (a full disk, a lost database).
 
     \b
     Example:
@@ -115,3 +118,4 @@ def crawl(
         since=since.date().isoformat() if since else None,
     )
     print_summary(f"crawl of {name} finished", crawl_summary(outcome, db_url))
+    check_stored(outcome)

@@ -8,7 +8,7 @@ import click
 
 from crawler.commands.common import db_option, quiet_option, resolve_db
 from crawler.commands.crawl import crawl_settings
-from crawler.commands.running import run_checked
+from crawler.commands.running import check_stored, run_checked
 from crawler.commands.summary import crawl_summary, print_summary
 from crawler.demo.server import DemoSite
 from crawler.sites import SiteProfile
@@ -63,3 +63,4 @@ def demo(db: str | None, port: int, verbose: bool, quiet: bool) -> None:
     finally:
         site.stop()
     print_summary(f"demo crawl into {db_url} finished", crawl_summary(outcome, db_url))
+    check_stored(outcome)

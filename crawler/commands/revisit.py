@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from crawler.commands.common import db_option, quiet_option, resolve_db, settings_option
 from crawler.commands.crawl import crawl_settings
-from crawler.commands.running import run_checked
+from crawler.commands.running import check_stored, run_checked
 from crawler.spiders.revisit import RevisitSpider, RevisitTarget
 from pipelines.db.models import Article, ViewCount
 from pipelines.db.session import make_engine
@@ -217,3 +217,4 @@ def revisit(
         f"revisit: {len(due)} due, {stored} readings stored, {errors} errors "
         f"in {outcome.seconds:.1f}s"
     )
+    check_stored(outcome)

@@ -2,6 +2,8 @@
 
 The storage pipeline holds the real (atomic) per-site lock; this pre-check only turns a refusal
 into one clear line before Scrapy starts, and a crawl that never opened into a non-zero exit.
+A crawl whose items could not all be stored (``govnews/storage/errors``: a full disk, a lost
+database) exits non-zero too (:func:`check_stored`), after its summary.
 """
 
 from __future__ import annotations
@@ -36,3 +38,14 @@ def run_checked(
     if outcome.crawler.spider is None or outcome.finish_reason is None:
         raise click.ClickException("the crawl could not start (see the log above)")
     return outcome
+
+
+def check_stored(outcome: CrawlOutcome) -> None:
+    """Raise :class:`click.ClickException` (exit 1) when items could not be stored: a run that
+    lost writes must not look like a success to cron or a scheduler."""
+    failed = outcome.stat("govnews/storage/errors")
+    if failed:
+        raise click.ClickException(
+            f"{failed} item(s) could not be stored (see the log); the run is not finished,"
+            " and the next crawl tries them again once the database can write"
+        )

@@ -7,7 +7,10 @@ separated by whitespace or commas). Every article URL that does not become an ar
 
 Incremental by default: article URLs already in the database (``GOVNEWS_DB``) are not fetched
 again, and a column stops paginating at the first list page that holds only known articles.
-``-a full=1`` re-reads everything (``govnews demo`` and ``govnews crawl --full`` do).
+Articles that failed for a transient reason and are still not stored
+(:func:`crawler.incremental.load_retry_urls`) are fetched again whether or not a list page
+still reaches them. ``-a full=1`` re-reads everything (``govnews demo`` and ``govnews crawl
+--full`` do).
 
 Settings read: ``GOVNEWS_SITES_DIRS`` (extra profile folders), ``GOVNEWS_MAX_PAGES`` (list pages
 per column when the profile sets none), ``GOVNEWS_DB`` (known articles),
@@ -34,7 +37,7 @@ from crawler.extract.counters import (
 )
 from crawler.extract.listing import extract_listing
 from crawler.extract.types import ExtractedListing
-from crawler.incremental import load_known_urls, previous_run_incomplete
+from crawler.incremental import load_known_urls, load_retry_urls, previous_run_incomplete
 from crawler.items import ArticleItem, RejectItem
 from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
@@ -170,6 +173,15 @@ class DistrictSpider(scrapy.Spider):
                 cb_kwargs={"page": 1},
                 priority=LIST_PRIORITY,
             )
+        # what earlier runs failed to store for a passing reason: the list page that linked it
+        # may lie past where this run stops paginating
+        retry = sorted(load_retry_urls(self.settings.get("GOVNEWS_DB"), self.site_name))
+        if retry:
+            self.logger.info("retrying %d articles that failed before", len(retry))
+            self._stat("retried_failures", len(retry))
+        for url in retry:
+            if self._allowed(url):
+                yield self._article_request(url, None)
 
     # Callbacks that await the extraction pool are coroutines returning a list, not async
     # generators: Scrapy then sends their output through the spider middlewares' plain-iterable
@@ -215,14 +227,7 @@ class DistrictSpider(scrapy.Spider):
             if self.since and (listed := listing.link_dates.get(link)) and listed < self.since:
                 self._stat("older_than_since")
                 continue
-            articles.append(
-                scrapy.Request(
-                    link,
-                    callback=self.parse_article,
-                    errback=self.article_failed,
-                    cb_kwargs={"list_url": response.url},
-                )
-            )
+            articles.append(self._article_request(link, response.url))
         next_page = listing.next_page
         stop = not self.full and not self.resuming
         if listing.article_links and not articles and (stop or self.since):
@@ -242,6 +247,14 @@ class DistrictSpider(scrapy.Spider):
                     priority=LIST_PRIORITY,
                 )
         yield from articles
+
+    def _article_request(self, url: str, list_url: str | None) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"list_url": list_url},
+        )
 
     def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
         reason, detail = failure_reason(failure)
