@@ -5,7 +5,8 @@ articles ``/news/art_<n>.html`` with a title, a labelled date and view count, an
 site can grow (``add``), lose its article list (``empty``) or its dates (``undated``). List
 pages carry an ETag and answer ``If-None-Match`` with 304 (conditional GET). ``delay`` slows
 every response (the resume test kills a crawl halfway). Articles numbered in ``failing`` answer
-503 until taken out of it; ``views`` overrides an article's view count text (``10**30``).
+503 until taken out of it; ``views`` overrides an article's view count text (``10**30``);
+``extra_links`` (relative hrefs) are listed at the top of page 1.
 
 Run in a thread (:class:`OpsSite`) or as a process: ``python tests/ops_site.py N DELAY`` prints
 ``PORT <port>`` and serves until killed; ``GET /__log`` returns the request counts as JSON.
@@ -35,6 +36,7 @@ class OpsSite:
         self.undated = False
         self.failing: set[int] = set()
         self.views: dict[int, str] = {}
+        self.extra_links: list[str] = []
         self.requests: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -62,6 +64,11 @@ class OpsSite:
         if page > pages:
             return None
         rows = []
+        if page == 1:
+            rows += [
+                f"<li><a href='{href}'>区政府召开专题会议研究部署重点工作</a></li>"
+                for href in self.extra_links
+            ]
         if not self.empty:
             for n in newest[(page - 1) * PER_PAGE : page * PER_PAGE]:
                 when = "" if self.undated else f"<span class='date'>{self.day(n)}</span>"

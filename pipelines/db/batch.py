@@ -31,6 +31,9 @@ logger = logging.getLogger(__name__)
 Stored = ArticleItem | RejectItem | ViewReadingItem
 VIEW_COUNTS: Table = ViewCount.__table__  # type: ignore[assignment]
 REJECTS: Table = Reject.__table__  # type: ignore[assignment]
+#: rejects.url's length: a longer URL (one refused as too long to fetch) is cut there, and kept
+#: whole in the detail, since PostgreSQL would refuse the row and the reason would be lost
+URL_MAX: int = getattr(REJECTS.c.url.type, "length", None) or 2048
 
 
 class Written(NamedTuple):
@@ -156,10 +159,10 @@ def _write(
         for rej in rejects:
             reject_rows.append(
                 {
-                    "url": rej.url,
+                    "url": rej.url[:URL_MAX],
                     "site": rej.site,
                     "reason": rej.reason[:100],
-                    "detail": rej.detail,
+                    "detail": _detail(rej),
                     "crawl_run_id": run_id,
                     "created_at": now,
                 }
@@ -177,6 +180,12 @@ def _write(
                 rejects=RUNS.c.rejects + len(reject_rows),
             )
     return len(ids), len(reject_rows), len(view_rows)
+
+
+def _detail(reject: RejectItem) -> str | None:
+    if len(reject.url) <= URL_MAX:
+        return reject.detail
+    return f"{reject.detail or ''}\nfull URL: {reject.url}".lstrip()
 
 
 def _view_row(
