@@ -26,16 +26,22 @@ def _engine(db_url: str) -> Engine:
 
 
 def load_known_urls(db_url: str, site: str) -> set[str]:
-    """Article URLs already stored for ``site`` (empty when the database is new)."""
+    """Article URLs already stored for ``site``, and their other URLs (``article_urls``);
+    empty when the database is new."""
     engine = _engine(db_url)
+    known: set[str] = set()
     try:
-        with engine.connect() as conn:
-            rows = conn.execute(text("SELECT url FROM articles WHERE site = :site"), {"site": site})
-            return {row[0] for row in rows}
+        for table in ("articles", "article_urls"):  # article_urls: since migration 0004
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    text(f"SELECT url FROM {table} WHERE site = :site"), {"site": site}
+                )
+                known.update(row[0] for row in rows)
     except (OperationalError, ProgrammingError):
-        return set()
+        pass  # a new database, or one from before 0004: what was read so far
     finally:
         engine.dispose()
+    return known
 
 
 #: reject reasons worth another fetch: the server, the network or the database failed this time
@@ -70,6 +76,7 @@ def load_retry_urls(db_url: str, site: str) -> set[str]:
         " JOIN (SELECT MAX(id) AS id FROM rejects WHERE site = :site GROUP BY url) last"
         " ON r.id = last.id"
         " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = r.url)"
+        " AND NOT EXISTS (SELECT 1 FROM article_urls u WHERE u.url = r.url)"
     )
     try:
         with engine.connect() as conn:

@@ -57,6 +57,10 @@ class ArticleItem:
     #: once cleaned: (boilerplate lines dropped, doubled quotation marks collapsed); the
     #: extraction worker cleans items beside extracting them, CleaningPipeline any others
     cleaned: tuple[int, int] | None = None
+    #: other URLs of this article the spider saw (the URL it fetched, when the page's canonical
+    #: link named the one in ``url``; the link it followed, when that redirected): stored in
+    #: ``article_urls`` so that incremental crawls know them
+    aliases: list[str] = field(default_factory=list)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickle as one tuple of plain values.

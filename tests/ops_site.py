@@ -6,7 +6,10 @@ site can grow (``add``), lose its article list (``empty``) or its dates (``undat
 pages carry an ETag and answer ``If-None-Match`` with 304 (conditional GET). ``delay`` slows
 every response (the resume test kills a crawl halfway). Articles numbered in ``failing`` answer
 503 until taken out of it; ``views`` overrides an article's view count text (``10**30``);
-``extra_links`` (relative hrefs) are listed at the top of page 1.
+``extra_links`` (relative hrefs) are listed at the top of page 1. An article is also served
+under URL variants (``.htm``, ``;jsessionid=``, ``//`` in the path, any query) and, with
+``canonical``, names ``art_<n>.html`` in a ``<link rel=canonical>``; ``raw`` counts requests
+with their query.
 
 Run in a thread (:class:`OpsSite`) or as a process: ``python tests/ops_site.py N DELAY`` prints
 ``PORT <port>`` and serves until killed; ``GET /__log`` returns the request counts as JSON.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import threading
 import time
@@ -25,6 +29,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 PER_PAGE = 10
+ARTICLE_PATH = re.compile(r"/+news/+art_(\d+)\.html?(?:;jsessionid=[^/]*)?")
 FIRST_DAY = date(2024, 1, 1)
 
 
@@ -37,6 +42,8 @@ class OpsSite:
         self.failing: set[int] = set()
         self.views: dict[int, str] = {}
         self.extra_links: list[str] = []
+        self.canonical = False
+        self.raw: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -97,13 +104,16 @@ class OpsSite:
             return None
         when = "" if self.undated else f"发布时间：{self.day(n)} 09:30 "
         views = self.views.get(n, str(100 + n))
+        canonical = ""
+        if self.canonical:
+            canonical = f"<link rel='canonical' href='/news/art_{n}.html'>"
         body = "".join(
             f"<p>第{n}次会议第{k}段：会议听取了各部门关于重点项目建设、民生实事推进和安全生产"
             f"工作的情况汇报，研究部署了下一阶段的重点任务，要求各单位压实责任、狠抓落实。</p>"
             for k in range(1, 5)
         )
         return (
-            "<html><head><meta charset='utf-8'>"
+            f"<html><head><meta charset='utf-8'>{canonical}"
             f"<title>区政府召开第{n}次重点工作推进会议部署近期任务</title></head><body>"
             "<div class='crumb'>首页 &gt; 区内动态</div>"
             f"<h1>区政府召开第{n}次重点工作推进会议部署近期任务</h1>"
@@ -134,8 +144,8 @@ class OpsSite:
                     self.not_modified[path] += 1
                 return 304, b"", {"ETag": etag}
             return 200, body, {**html, "ETag": etag}
-        if path.startswith("/news/art_"):
-            n = int(path.removeprefix("/news/art_").removesuffix(".html"))
+        if variant := ARTICLE_PATH.fullmatch(path):
+            n = int(variant.group(1))
             if n in self.failing:
                 return 503, b"busy", html
             body = self.article(n)
@@ -151,6 +161,8 @@ class OpsSite:
             def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 site.record(path)
+                with site.lock:
+                    site.raw[self.path] += 1
                 if site.delay:
                     time.sleep(site.delay)
                 status, body, headers = site.respond(path, self.headers)

@@ -3,7 +3,10 @@
 Driven by a :class:`~crawler.sites.SiteProfile` (``-a site=NAME``) or, with no profile, by the
 generic heuristics of :mod:`crawler.extract` and the start URLs (``-a start_url=URL``, several
 separated by whitespace or commas). Every article URL that does not become an article yields a
-:class:`~crawler.items.RejectItem` with the reason, so nothing is lost silently.
+:class:`~crawler.items.RejectItem` with the reason, so nothing is lost silently. Article links
+are requested in their canonical form, and an article is named by its page's canonical link
+when that is the same page (:mod:`crawler.extract.canonical`); the other URLs that led to it
+travel as ``ArticleItem.aliases``.
 
 Incremental by default: article URLs already in the database (``GOVNEWS_DB``) are not fetched
 again, and a column stops paginating at the first list page that holds only known articles.
@@ -30,6 +33,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.extract.canonical import article_urls, clean_url
 from crawler.extract.counters import (
     FAMILY_RESOLVERS,
     CounterRequest,
@@ -221,13 +225,14 @@ class DistrictSpider(scrapy.Spider):
             if not self._allowed(link):
                 self._stat("offsite_links")
                 continue
-            if link in self.known_urls:
+            url = clean_url(link)  # one request for ?utm_=, ;jsessionid=, // … variants
+            if url in self.known_urls or link in self.known_urls:
                 self._stat("known_articles_skipped")
                 continue
             if self.since and (listed := listing.link_dates.get(link)) and listed < self.since:
                 self._stat("older_than_since")
                 continue
-            articles.append(self._article_request(link, response.url))
+            articles.append(self._article_request(url, response.url))
         next_page = listing.next_page
         stop = not self.full and not self.resuming
         if listing.article_links and not articles and (stop or self.since):
@@ -283,11 +288,13 @@ class DistrictSpider(scrapy.Spider):
         except Exception as exc:
             self.logger.exception("extraction failed for %s", response.url)
             return [RejectItem(response.url, self.site_name, "extraction_error", repr(exc)[:500])]
-        return list(self._article_output(prepared))
+        return list(self._article_output(prepared, response))
 
-    def _article_output(self, prepared: PreparedArticle) -> Iterator[Any]:
+    def _article_output(self, prepared: PreparedArticle, response: Response) -> Iterator[Any]:
         """The article item, or the request for its view counter that will carry it on."""
         item, counter = prepared
+        redirects = response.meta.get("redirect_urls") or []
+        item.url, item.aliases = article_urls(response.url, redirects, item.canonical_url)
         published = item.published_at
         if self.since and published and published.astimezone(SHANGHAI).date() < self.since:
             self._stat("older_than_since")

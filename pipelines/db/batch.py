@@ -22,6 +22,7 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
+from pipelines.db.aliases import merge_same_articles, store_aliases
 from pipelines.db.models import Article, Reject, ViewCount
 from pipelines.db.runs import RUNS, heartbeat, utcnow
 from pipelines.db.session import make_engine, make_session_factory
@@ -129,13 +130,16 @@ def _write(
             else:  # validation should have caught this; never lose it silently
                 reason = "missing_title" if not art.title else "missing_body"
                 rejects.append(RejectItem(art.url, art.site, reason, "reached storage"))
+        final, aliases = merge_same_articles(session, rows, {a.url: a.aliases for a in articles})
         ids = upsert_articles(session, rows)
+        store_aliases(session, aliases, ids, now)
         for art in articles:
-            if art.views is not None and art.url in ids:
+            stored_as = final.get(art.url, art.url)
+            if art.views is not None and stored_as in ids:
                 view_rows.append(
                     _view_row(
                         run_id,
-                        ids[art.url],
+                        ids[stored_as],
                         art.views,
                         art.views_method,
                         art.views_self_incremented,
