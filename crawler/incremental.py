@@ -5,16 +5,22 @@ the spider stays incremental however it is launched (``govnews crawl``, ``scrapy
 Scrapyd). A database without the tables yet (first crawl) simply has no known URLs.
 
 An incremental crawl stops paginating at the first list page of known articles, so an article
-that failed once deeper in a column would never be seen again. :func:`load_retry_urls` returns
+that failed once deeper in a column would never be seen again. :func:`load_failures` returns
 the URLs whose latest reject is transient (:func:`is_transient`: the server or the database
 failed this time) and which are still not stored: the spider fetches them again, every crawl,
-until they are stored or fail for a permanent reason (404, not an article).
+until they are stored or fail for a permanent reason (404, not an article). Those that did
+are settled: an incremental crawl neither fetches nor records them again.
 """
 
 from __future__ import annotations
 
+import logging
+from typing import NamedTuple
+
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
+
+logger = logging.getLogger(__name__)
 
 
 def _engine(db_url: str) -> Engine:
@@ -68,8 +74,18 @@ def is_transient(reason: str) -> bool:
     return reason in TRANSIENT_REASONS or (reason.startswith("http_5") and reason[5:].isdigit())
 
 
-def load_retry_urls(db_url: str, site: str) -> set[str]:
-    """Article URLs of ``site`` whose latest reject is transient and that are still not stored."""
+class Failures(NamedTuple):
+    """Article URLs of a site that are not stored, by what their latest reject says."""
+
+    #: transient: fetched again by every crawl until stored or failed for good
+    retry: set[str]
+    #: permanent (404, not an article, too long): not asked for again, nor recorded
+    #: again, by incremental crawls (``--full`` does both)
+    settled: set[str]
+
+
+def load_failures(db_url: str, site: str) -> Failures:
+    """The site's unstored article URLs whose latest reject is transient, and the others."""
     engine = _engine(db_url)
     query = text(
         "SELECT r.url, r.reason FROM rejects r"
@@ -82,10 +98,14 @@ def load_retry_urls(db_url: str, site: str) -> set[str]:
         with engine.connect() as conn:
             rows = conn.execute(query, {"site": site}).all()
     except (OperationalError, ProgrammingError):
-        return set()
+        return Failures(set(), set())
     finally:
         engine.dispose()
-    return {url for url, reason in rows if not reason.startswith("list_") and is_transient(reason)}
+    found = Failures(set(), set())
+    for url, reason in rows:
+        if not reason.startswith("list_"):
+            (found.retry if is_transient(reason) else found.settled).add(url)
+    return found
 
 
 def previous_run_incomplete(db_url: str, site: str, exclude_id: int | None = None) -> bool:
@@ -119,3 +139,35 @@ def previous_run_incomplete(db_url: str, site: str, exclude_id: int | None = Non
         return False
     finally:
         engine.dispose()
+
+
+class CrawlPlan(NamedTuple):
+    """What an incremental crawl of a site skips, fetches again, and whether it resumes."""
+
+    #: stored article URLs and their aliases: not fetched again
+    known: set[str]
+    #: URLs that failed for good: not fetched, nor recorded, again
+    settled: set[str]
+    #: URLs that failed for a passing reason, fetched again wherever pagination stops
+    retry: list[str]
+    #: the last run did not finish (or lost a list page): read every list page
+    resuming: bool
+
+
+def plan_crawl(db_url: str | None, site: str, *, full: bool, run_id: int | None) -> CrawlPlan:
+    """The plan of a crawl of ``site``; ``full`` re-reads everything (retries included)."""
+    if not db_url:
+        return CrawlPlan(set(), set(), [], False)
+    failures = load_failures(db_url, site)
+    retry = sorted(failures.retry)
+    if retry:
+        logger.info("retrying %d articles that failed before", len(retry))
+    if full:
+        return CrawlPlan(set(), set(), retry, False)
+    known = load_known_urls(db_url, site)
+    if known:
+        logger.info("incremental: %d articles already stored", len(known))
+    resuming = bool(known) and previous_run_incomplete(db_url, site, run_id)
+    if resuming:
+        logger.info("resuming: the last run did not finish, reading all list pages")
+    return CrawlPlan(known, failures.settled, retry, resuming)

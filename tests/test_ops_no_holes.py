@@ -104,3 +104,19 @@ def test_retry_stops_at_a_permanent_failure(sqlite_url: str, tmp_path: Path) -> 
         assert "/news/art_5.html" not in site.requests  # 404 is the last word
         last = query(sqlite_url, "SELECT reason FROM rejects WHERE url LIKE '%/art_5.html'")
         assert last == [("http_503",), ("http_404",)]
+
+
+def test_a_permanent_failure_is_recorded_once_and_not_asked_for_again(
+    db_url: str, tmp_path: Path
+) -> None:
+    with OpsSite(articles=12) as site:
+        site.extra_links = ["art_999.html"]
+        for _ in range(2):
+            site.add(1)  # page 1 always has news: the crawl reads it and sees both links
+            assert crawl(site, db_url, tmp_path).returncode == 0
+        assert site.requests["/news/art_999.html"] == 1
+        reasons = query(db_url, "SELECT url, reason FROM rejects")
+        assert reasons == [(f"{site.base_url}/news/art_999.html", "http_404")]
+        site.requests.clear()
+        assert crawl(site, db_url, tmp_path, "--full").returncode == 0
+        assert site.requests["/news/art_999.html"] == 1  # --full asks again

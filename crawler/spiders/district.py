@@ -11,8 +11,9 @@ travel as ``ArticleItem.aliases``.
 Incremental by default: article URLs already in the database (``GOVNEWS_DB``) are not fetched
 again, and a column stops paginating at the first list page that holds only known articles.
 Articles that failed for a transient reason and are still not stored
-(:func:`crawler.incremental.load_retry_urls`) are fetched again whether or not a list page
-still reaches them. ``-a full=1`` re-reads everything (``govnews demo`` and ``govnews crawl
+(:func:`crawler.incremental.load_failures`) are fetched again whether or not a list page
+still reaches them; those that failed for good (404, not an article) are not asked for, nor
+recorded, again. ``-a full=1`` re-reads everything (``govnews demo`` and ``govnews crawl
 --full`` do).
 
 Settings read: ``GOVNEWS_SITES_DIRS`` (extra profile folders), ``GOVNEWS_MAX_PAGES`` (list pages
@@ -41,7 +42,7 @@ from crawler.extract.counters import (
 )
 from crawler.extract.listing import extract_listing
 from crawler.extract.types import ExtractedListing
-from crawler.incremental import load_known_urls, load_retry_urls, previous_run_incomplete
+from crawler.incremental import plan_crawl
 from crawler.items import ArticleItem, RejectItem
 from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
@@ -104,6 +105,8 @@ class DistrictSpider(scrapy.Spider):
             self.download_delay = profile.download_delay
         self.full = str(full).lower() in ("1", "true", "yes") if isinstance(full, str) else full
         self.known_urls: set[str] = set()
+        #: article URLs whose latest reject is permanent: neither fetched nor recorded again
+        self.settled: set[str] = set()
         self.resuming = False  # the last run did not finish: read every list page again
         # --since: articles dated before this Asia/Shanghai day are neither fetched nor stored
         self.since = date.fromisoformat(since) if isinstance(since, str) and since else None
@@ -161,14 +164,13 @@ class DistrictSpider(scrapy.Spider):
         # warming up while the first list page is fetched, instead of the first pages being
         # extracted inline
         self._extract_pool().usable()
-        if not self.full:
-            self.known_urls = load_known_urls(self.settings.get("GOVNEWS_DB"), self.site_name)
-            if self.known_urls:
-                self.logger.info("incremental: %d articles already stored", len(self.known_urls))
-            db, run_id = self.settings.get("GOVNEWS_DB"), getattr(self, "crawl_run_id", None)
-            if self.known_urls and previous_run_incomplete(db, self.site_name, run_id):
-                self.resuming = True
-                self.logger.info("resuming: the last run did not finish, reading all list pages")
+        plan = plan_crawl(
+            self.settings.get("GOVNEWS_DB"),
+            self.site_name,
+            full=self.full,
+            run_id=getattr(self, "crawl_run_id", None),
+        )
+        self.known_urls, self.settled, self.resuming = plan.known, plan.settled, plan.resuming
         for url in self.start_urls:
             yield scrapy.Request(
                 url,
@@ -179,11 +181,9 @@ class DistrictSpider(scrapy.Spider):
             )
         # what earlier runs failed to store for a passing reason: the list page that linked it
         # may lie past where this run stops paginating
-        retry = sorted(load_retry_urls(self.settings.get("GOVNEWS_DB"), self.site_name))
-        if retry:
-            self.logger.info("retrying %d articles that failed before", len(retry))
-            self._stat("retried_failures", len(retry))
-        for url in retry:
+        if plan.retry:
+            self._stat("retried_failures", len(plan.retry))
+        for url in plan.retry:
             if self._allowed(url):
                 yield self._article_request(url, None)
 
@@ -228,6 +228,9 @@ class DistrictSpider(scrapy.Spider):
             url = clean_url(link)  # one request for ?utm_=, ;jsessionid=, // … variants
             if url in self.known_urls or link in self.known_urls:
                 self._stat("known_articles_skipped")
+                continue
+            if url in self.settled:
+                self._stat("settled_skipped")
                 continue
             if self.since and (listed := listing.link_dates.get(link)) and listed < self.since:
                 self._stat("older_than_since")

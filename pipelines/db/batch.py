@@ -123,6 +123,10 @@ def _write(
     reject_rows: list[dict[str, Any]] = []
     view_rows: list[dict[str, Any]] = []
     with factory.begin() as session:
+        # SQLite: the write lock first (waiting out another writer), since the batch reads
+        # (aliases, hashes) before it writes, and a read snapshot cannot become a write once
+        # another process has committed: that fails at once, busy timeout or not
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         rows = []
         for art in articles:
             if art.title and art.body_text:
