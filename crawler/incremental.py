@@ -21,6 +21,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 logger = logging.getLogger(__name__)
+#: the length of ``rejects.url``: a longer URL (``url_too_long``) is recorded cut to it
+REJECT_URL_MAX = 2048
 
 
 def _engine(db_url: str) -> Engine:
@@ -153,11 +155,24 @@ class CrawlPlan(NamedTuple):
     #: the last run did not finish (or lost a list page): read every list page
     resuming: bool
 
+    def is_known(self, link: str, url: str) -> bool:
+        """Whether a list page's ``link`` (``url`` in canonical form) is a stored article."""
+        return url in self.known or link in self.known
+
+    def is_settled(self, url: str) -> bool:
+        """Whether ``url`` failed for good (a URL too long to fetch was recorded cut)."""
+        cut = url[:REJECT_URL_MAX]
+        return url in self.settled or (cut != url and cut in self.settled)
+
+
+#: a crawl without a database: nothing known, nothing owed
+FRESH = CrawlPlan(set(), set(), [], False)
+
 
 def plan_crawl(db_url: str | None, site: str, *, full: bool, run_id: int | None) -> CrawlPlan:
     """The plan of a crawl of ``site``; ``full`` re-reads everything (retries included)."""
     if not db_url:
-        return CrawlPlan(set(), set(), [], False)
+        return FRESH
     failures = load_failures(db_url, site)
     retry = sorted(failures.retry)
     if retry:

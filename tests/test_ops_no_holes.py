@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from crawler.incremental import is_transient
+from crawler.incremental import is_transient, previous_run_incomplete
+from crawler.items import RejectItem
 from tests.ops_site import OpsSite, crawl_cmd, crawl_env
+from tests.storage_helpers import open_run
 
 pytestmark = pytest.mark.slow
 #: one retry without backoff: a test need not wait for the real schedule
@@ -120,3 +122,16 @@ def test_a_permanent_failure_is_recorded_once_and_not_asked_for_again(
         site.requests.clear()
         assert crawl(site, db_url, tmp_path, "--full").returncode == 0
         assert site.requests["/news/art_999.html"] == 1  # --full asks again
+
+
+@pytest.mark.parametrize(
+    ("reason", "resume"),
+    [("list_http_503", True), ("list_timeout", True), ("list_http_404", False)],
+)
+def test_a_list_page_lost_for_a_passing_reason_makes_the_next_run_read_every_page(
+    sqlite_url: str, reason: str, resume: bool
+) -> None:
+    run = open_run(sqlite_url)
+    run.feed([RejectItem("http://127.0.0.1:1/qndt/index_3.html", "teststadt", reason)])
+    run.close()
+    assert previous_run_incomplete(sqlite_url, "teststadt") is resume

@@ -90,13 +90,13 @@ def test_batch_writer_rejects_the_row_the_driver_refuses(db_url: str, engine: An
 
 
 @pytest.mark.slow
-def test_crawl_with_a_huge_view_count_stores_the_rest(sqlite_url: str, tmp_path: Path) -> None:
+def test_crawl_with_a_huge_view_count_stores_the_rest(db_url: str, tmp_path: Path) -> None:
     with OpsSite(articles=150) as site:
         site.views = {75: "1000000000000000000000000000000", 76: str(BIG)}
-        cmd = crawl_cmd(sqlite_url, "--start-url", site.start_url)
+        cmd = crawl_cmd(db_url, "--start-url", site.start_url)
         proc = subprocess.run(cmd, env=crawl_env(tmp_path), capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr[-2000:]
-    engine = make_engine(sqlite_url)
+    engine = make_engine(db_url)
     try:
         assert scalar(engine, "SELECT count(*) FROM articles") == 149
         assert scalar(engine, "SELECT views FROM articles WHERE url LIKE '%/art_76.html'") == BIG

@@ -42,7 +42,7 @@ from crawler.extract.counters import (
 )
 from crawler.extract.listing import extract_listing
 from crawler.extract.types import ExtractedListing
-from crawler.incremental import plan_crawl
+from crawler.incremental import FRESH, plan_crawl
 from crawler.items import ArticleItem, RejectItem
 from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
@@ -104,10 +104,8 @@ class DistrictSpider(scrapy.Spider):
         if profile.download_delay is not None:
             self.download_delay = profile.download_delay
         self.full = str(full).lower() in ("1", "true", "yes") if isinstance(full, str) else full
-        self.known_urls: set[str] = set()
-        #: article URLs whose latest reject is permanent: neither fetched nor recorded again
-        self.settled: set[str] = set()
-        self.resuming = False  # the last run did not finish: read every list page again
+        #: known, settled and retried URLs, and whether to read every list page (start())
+        self.plan = FRESH
         # --since: articles dated before this Asia/Shanghai day are neither fetched nor stored
         self.since = date.fromisoformat(since) if isinstance(since, str) and since else None
         self.since = since if isinstance(since, date) else self.since
@@ -164,13 +162,12 @@ class DistrictSpider(scrapy.Spider):
         # warming up while the first list page is fetched, instead of the first pages being
         # extracted inline
         self._extract_pool().usable()
-        plan = plan_crawl(
+        self.plan = plan = plan_crawl(
             self.settings.get("GOVNEWS_DB"),
             self.site_name,
             full=self.full,
             run_id=getattr(self, "crawl_run_id", None),
         )
-        self.known_urls, self.settled, self.resuming = plan.known, plan.settled, plan.resuming
         for url in self.start_urls:
             yield scrapy.Request(
                 url,
@@ -226,10 +223,10 @@ class DistrictSpider(scrapy.Spider):
                 self._stat("offsite_links")
                 continue
             url = clean_url(link)  # one request for ?utm_=, ;jsessionid=, // … variants
-            if url in self.known_urls or link in self.known_urls:
+            if self.plan.is_known(link, url):
                 self._stat("known_articles_skipped")
                 continue
-            if url in self.settled:
+            if self.plan.is_settled(url):
                 self._stat("settled_skipped")
                 continue
             if self.since and (listed := listing.link_dates.get(link)) and listed < self.since:
@@ -237,7 +234,7 @@ class DistrictSpider(scrapy.Spider):
                 continue
             articles.append(self._article_request(url, response.url))
         next_page = listing.next_page
-        stop = not self.full and not self.resuming
+        stop = not self.full and not self.plan.resuming
         if listing.article_links and not articles and (stop or self.since):
             self.logger.info("incremental: no new article on %s, column done", response.url)
             self._stat("incremental_stops")
