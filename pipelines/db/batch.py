@@ -8,6 +8,8 @@ an item that still fails becomes a reject, so one bad row never costs the rest o
 The reject's reason says whether to try again: ``storage_error`` when the database could not
 write at all (full disk, lost connection, locked: the next crawl retries the URL) and
 ``storage_refused`` when it refused this row's values (retrying the same page would not help).
+Before the upsert, each article row is folded into the article it already is (same URL, a known
+alias, or the same text on the same site: :mod:`pipelines.db.aliases`).
 """
 
 from __future__ import annotations
