@@ -1,14 +1,28 @@
-"""What a scheduled re-crawl already has: the article URLs stored for a site.
+"""What a scheduled re-crawl already has, and what it still owes: stored and failed URLs.
 
-Read with one plain SQL query against the ``articles`` table (the schema is a contract), so the
-spider stays incremental however it is launched (``govnews crawl``, ``scrapy crawl``, Scrapyd).
-A database without the table yet (first crawl) simply has no known URLs.
+Read with plain SQL queries against ``articles`` and ``rejects`` (the schema is a contract), so
+the spider stays incremental however it is launched (``govnews crawl``, ``scrapy crawl``,
+Scrapyd). A database without the tables yet (first crawl) simply has no known URLs.
+
+An incremental crawl stops paginating at the first list page of known articles, so an article
+that failed once deeper in a column would never be seen again. :func:`load_failures` returns
+the URLs whose latest reject is transient (:func:`is_transient`: the server or the database
+failed this time) and which are still not stored: the spider fetches them again, every crawl,
+until they are stored or fail for a permanent reason (404, not an article). Those that did
+are settled: an incremental crawl neither fetches nor records them again.
 """
 
 from __future__ import annotations
 
+import logging
+from typing import NamedTuple
+
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
+
+logger = logging.getLogger(__name__)
+#: the length of ``rejects.url``: a longer URL (``url_too_long``) is recorded cut to it
+REJECT_URL_MAX = 2048
 
 
 def _engine(db_url: str) -> Engine:
@@ -20,36 +34,155 @@ def _engine(db_url: str) -> Engine:
 
 
 def load_known_urls(db_url: str, site: str) -> set[str]:
-    """Article URLs already stored for ``site`` (empty when the database is new)."""
+    """Article URLs already stored for ``site``, and their other URLs (``article_urls``);
+    empty when the database is new."""
     engine = _engine(db_url)
+    known: set[str] = set()
     try:
-        with engine.connect() as conn:
-            rows = conn.execute(text("SELECT url FROM articles WHERE site = :site"), {"site": site})
-            return {row[0] for row in rows}
+        for table in ("articles", "article_urls"):  # article_urls: since migration 0004
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    text(f"SELECT url FROM {table} WHERE site = :site"), {"site": site}
+                )
+                known.update(row[0] for row in rows)
     except (OperationalError, ProgrammingError):
-        return set()
+        pass  # a new database, or one from before 0004: what was read so far
     finally:
         engine.dispose()
+    return known
+
+
+#: reject reasons worth another fetch: the server, the network or the database failed this time
+TRANSIENT_REASONS = frozenset(
+    {
+        "timeout",
+        "dns_error",
+        "connection_refused",
+        "connection_lost",
+        "truncated_response",
+        "download_error",
+        "storage_error",
+        "http_408",
+        "http_425",
+        "http_429",
+    }
+)
+
+
+def is_transient(reason: str) -> bool:
+    """Whether a reject reason may go away by itself (a 5xx, a timeout, a full disk), as
+    opposed to one the page will give again (404/410, not HTML, no article on it)."""
+    reason = reason.removeprefix("list_")
+    return reason in TRANSIENT_REASONS or (reason.startswith("http_5") and reason[5:].isdigit())
+
+
+class Failures(NamedTuple):
+    """Article URLs of a site that are not stored, by what their latest reject says."""
+
+    #: transient: fetched again by every crawl until stored or failed for good
+    retry: set[str]
+    #: permanent (404, not an article, too long): not asked for again, nor recorded
+    #: again, by incremental crawls (``--full`` does both)
+    settled: set[str]
+
+
+def load_failures(db_url: str, site: str) -> Failures:
+    """The site's unstored article URLs whose latest reject is transient, and the others."""
+    engine = _engine(db_url)
+    query = text(
+        "SELECT r.url, r.reason FROM rejects r"
+        " JOIN (SELECT MAX(id) AS id FROM rejects WHERE site = :site GROUP BY url) last"
+        " ON r.id = last.id"
+        " WHERE NOT EXISTS (SELECT 1 FROM articles a WHERE a.url = r.url)"
+        " AND NOT EXISTS (SELECT 1 FROM article_urls u WHERE u.url = r.url)"
+    )
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(query, {"site": site}).all()
+    except (OperationalError, ProgrammingError):
+        return Failures(set(), set())
+    finally:
+        engine.dispose()
+    found = Failures(set(), set())
+    for url, reason in rows:
+        if not reason.startswith("list_"):
+            (found.retry if is_transient(reason) else found.settled).add(url)
+    return found
 
 
 def previous_run_incomplete(db_url: str, site: str, exclude_id: int | None = None) -> bool:
-    """Whether the site's latest other run did not finish (killed, shut down, abandoned).
+    """Whether the site's latest other run did not finish (killed, shut down, abandoned, or
+    ``incomplete``: items it could not store) or lost a list page for a transient reason.
 
     Then the next crawl resumes: it still skips stored articles but does not stop paginating at
-    a page of known ones, because the pages after it may never have been read.
+    a page of known ones, because the pages after it may never have been read (nor the articles
+    a full disk kept even their reject rows from recording).
     """
     engine = _engine(db_url)
     try:
         with engine.connect() as conn:
-            status = conn.execute(
+            last = conn.execute(
                 text(
-                    "SELECT status FROM crawl_runs WHERE site = :site AND id != :id"
+                    "SELECT id, status FROM crawl_runs WHERE site = :site AND id != :id"
                     " ORDER BY id DESC LIMIT 1"
                 ),
                 {"site": site, "id": -1 if exclude_id is None else exclude_id},
-            ).scalar()
+            ).one_or_none()
+            if last is None:
+                return False
+            if last.status != "finished":
+                return True
+            reasons = conn.execute(
+                text("SELECT DISTINCT reason FROM rejects WHERE crawl_run_id = :id"),
+                {"id": last.id},
+            ).scalars()
+            return any(r.startswith("list_") and is_transient(r) for r in reasons)
     except (OperationalError, ProgrammingError):
         return False
     finally:
         engine.dispose()
-    return status is not None and status != "finished"
+
+
+class CrawlPlan(NamedTuple):
+    """What an incremental crawl of a site skips, fetches again, and whether it resumes."""
+
+    #: stored article URLs and their aliases: not fetched again
+    known: set[str]
+    #: URLs that failed for good: not fetched, nor recorded, again
+    settled: set[str]
+    #: URLs that failed for a passing reason, fetched again wherever pagination stops
+    retry: list[str]
+    #: the last run did not finish (or lost a list page): read every list page
+    resuming: bool
+
+    def is_known(self, link: str, url: str) -> bool:
+        """Whether a list page's ``link`` (``url`` in canonical form) is a stored article."""
+        return url in self.known or link in self.known
+
+    def is_settled(self, url: str) -> bool:
+        """Whether ``url`` failed for good (a URL too long to fetch was recorded cut)."""
+        cut = url[:REJECT_URL_MAX]
+        return url in self.settled or (cut != url and cut in self.settled)
+
+
+#: a crawl without a database: nothing known, nothing owed
+FRESH = CrawlPlan(set(), set(), [], False)
+
+
+def plan_crawl(db_url: str | None, site: str, *, full: bool, run_id: int | None) -> CrawlPlan:
+    """The plan of a crawl of ``site``; ``full`` re-reads everything (retries included)."""
+    if not db_url:
+        return FRESH
+    failures = load_failures(db_url, site)
+    retry = sorted(failures.retry)
+    if retry:
+        logger.info("retrying %d articles that failed before", len(retry))
+    if full:
+        return CrawlPlan(set(), set(), retry, False)
+    known = load_known_urls(db_url, site)
+    if known:
+        logger.info("incremental: %d articles already stored", len(known))
+    resuming = bool(known) and previous_run_incomplete(db_url, site, run_id)
+    if resuming:
+        logger.info("resuming: the last run did not finish, reading all list pages")
+    return CrawlPlan(known, failures.settled, retry, resuming)

@@ -70,6 +70,11 @@ class ArticleItem:
     #: when every field was found the sure way
     quality: list[str] = field(default_factory=list)
 
+    #: other URLs of this article the spider saw (the URL it fetched, when the page's canonical
+    #: link named the one in ``url``; the link it followed, when that redirected): stored in
+    #: ``article_urls`` so that incremental crawls know them
+    aliases: list[str] = field(default_factory=list)
+
     @property
     def has_body(self) -> bool:
         """Text, or content that is images or attachments (never rejected for lack of text)."""

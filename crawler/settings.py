@@ -130,6 +130,9 @@ STATS_CLASS = "crawler.stats.StatsCollector"
 SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+    # an over-long URL becomes a reject row instead of a stats counter (issue 23, item 4)
+    "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": None,
+    "crawler.spidermiddlewares.urllength.UrlLengthRejects": 800,
 }
 GOVNEWS_PROGRESS = False
 GOVNEWS_PROGRESS_INTERVAL = 5.0

@@ -7,7 +7,10 @@ default 100), ``GOVNEWS_RUN_LOCK`` (refuse a second concurrent run of a site; de
 (``spider.crawl_run_id``); each batch is one transaction (articles upserted, one ``view_counts``
 row per reading, rejects, the run's heartbeat), so a killed crawl keeps every committed batch and
 a rerun upserts the same rows without duplicates. The run is finished on ``spider_closed`` (which
-carries the close reason) with pages, items, rejects, errors and the full stats as JSON.
+carries the close reason) with pages, items, rejects, errors and the full stats as JSON. A run
+with items that could not be stored (a full disk, a lost connection: ``storage_error`` rejects,
+or none when even those cannot be written) counts them in ``errors`` and ends ``incomplete``, not
+``finished``: ``govnews crawl`` then exits non-zero and the next crawl reads every list page.
 
 While Scrapy's reactor runs, batches are written by a writer process (``GOVNEWS_STORE_WRITER``,
 default on; :class:`crawler.pool.WorkerPool`), one at a time and in order, with at most
@@ -29,7 +32,6 @@ from typing import Any
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
@@ -68,6 +70,8 @@ class StoragePipeline:
         self.site: str | None = None
         self.buffer: list[Stored] = []
         self.articles = self.rejects = self.readings = 0
+        #: items that could not be stored (database errors), counted in crawl_runs.errors
+        self.store_errors = 0
         self._heartbeat_loop: Every | None = None
         self._finished = False
         self.use_writer = use_writer
@@ -143,10 +147,13 @@ class StoragePipeline:
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
         pages = stats.get("response_received_count") or stats.get("downloader/response_count") or 0
         spider_exc = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
-        # spider exceptions are logged as errors too: count them once
-        errors = max(int(stats.get("log_count/ERROR", 0)), int(spider_exc))
+        # spider exceptions are logged as errors too: count them once; storage errors happen in
+        # the writer process, whose log records Scrapy's log counter never sees
+        errors = max(int(stats.get("log_count/ERROR", 0)), int(spider_exc)) + self.store_errors
         # "shutdown" is Scrapy's reason for a crawl stopped by Ctrl-C or SIGTERM
         status = {"shutdown": "interrupted"}.get(reason, reason)
+        if self.store_errors and status == "finished":
+            status = "incomplete"
         try:
             finish_run(
                 self.engine,
@@ -158,9 +165,14 @@ class StoragePipeline:
                 errors=errors,
                 stats=stats,
             )
+        except Exception as exc:  # a full disk: the row stays 'running', the next run resumes
+            logger.error("crawl run %s could not be finished: %r", self.crawl_run_id, exc)
+            self._inc("govnews/storage/errors")
         finally:
             self._stop_heartbeat()
             self.engine.dispose()
+        if self.store_errors:
+            logger.error("crawl run %s: %d items not stored", self.crawl_run_id, self.store_errors)
         logger.info(
             "crawl run %s %s: %d articles, %d rejects, %d view readings",
             self.crawl_run_id,
@@ -225,6 +237,7 @@ class StoragePipeline:
         self.articles += written.articles
         self.rejects += written.rejects
         self.readings += written.readings
+        self.store_errors += written.errors
         self._inc("govnews/storage/batches")
         self._inc("govnews/storage/articles", written.articles)
         self._inc("govnews/storage/rejects", written.rejects)
@@ -243,7 +256,7 @@ class StoragePipeline:
         try:
             with self.engine.begin() as conn:
                 heartbeat(conn, self.crawl_run_id)
-        except SQLAlchemyError as exc:  # a missed heartbeat is not worth failing the crawl
+        except Exception as exc:  # a missed heartbeat (a full disk too) is not worth failing on
             logger.warning("heartbeat failed: %s", exc)
 
     def _start_heartbeat(self) -> None:

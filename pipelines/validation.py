@@ -1,13 +1,14 @@
 """ValidationPipeline: an article that cannot be stored becomes a RejectItem, never vanishes.
 
 Runs after cleaning. An ``ArticleItem`` without a usable URL, title or body (text, or the images
-or attachments of a notice whose content is scans or files) is replaced by a
-``RejectItem`` (reason ``bad_url``, ``missing_title`` or ``missing_body``) that the storage
-pipeline writes to ``rejects``; each reason is counted as ``govnews/validation/<reason>``.
+or attachments of a notice whose content is scans or files), or with a view count no database
+column holds, is replaced by a ``RejectItem`` (reason ``bad_url``, ``missing_title``,
+``missing_body`` or ``views_out_of_range``) that the storage pipeline writes to ``rejects``;
+each reason is counted as ``govnews/validation/<reason>``.
 A publication date that cannot be right (before 1949, or later than the page was fetched) is
 kept as the page gives it, since the raw value is evidence, but flagged in
-``methods["published_flag"]`` (``before_1949`` or ``in_future``) and counted as
-``govnews/validation/published_<flag>``. Reads no settings.
+``methods["published_flag"]`` (``before_1949`` or ``in_future``), with the quality flag
+``date_implausible``, and counted as ``govnews/validation/published_<flag>``. Reads no settings.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from scrapy.statscollectors import StatsCollector
 from crawler.items import CHINA_TIME, ArticleItem, RejectItem
 
 logger = logging.getLogger(__name__)
+#: ``articles.views`` and ``view_counts.views`` are BIGINT: a larger count (a page showing
+#: 10^30) would make the database refuse the row, so it is refused here, with its reason
+MAX_VIEWS = 2**63 - 1
 
 
 def _blank(text: str | None) -> bool:
@@ -39,6 +43,8 @@ def rejection(item: ArticleItem) -> tuple[str, str] | None:
         return "missing_title", "no title after cleaning"
     if not item.has_body:
         return "missing_body", f"no body text after cleaning (title {item.title!r})"[:500]
+    if item.views is not None and not 0 <= item.views <= MAX_VIEWS:
+        return "views_out_of_range", f"view count {item.views} (raw {item.views_raw!r})"[:500]
     return None
 
 

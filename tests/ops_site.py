@@ -6,7 +6,12 @@ site can grow (``add``), lose its article list (``empty``), its dates (``undated
 headline (``no_headline``: the title is then only in ``<title>``); ``scanned`` articles are
 notices whose content is two scanned pages (images, no text). List
 pages carry an ETag and answer ``If-None-Match`` with 304 (conditional GET). ``delay`` slows
-every response (the resume test kills a crawl halfway).
+every response (the resume test kills a crawl halfway). Articles numbered in ``failing`` answer
+503 until taken out of it; ``views`` overrides an article's view count text (``10**30``);
+``extra_links`` (relative hrefs) are listed at the top of page 1. An article is also served
+under URL variants (``.htm``, ``;jsessionid=``, ``//`` in the path, any query) and, with
+``canonical``, names ``art_<n>.html`` in a ``<link rel=canonical>``; ``raw`` counts requests
+with their query.
 
 Run in a thread (:class:`OpsSite`) or as a process: ``python tests/ops_site.py N DELAY`` prints
 ``PORT <port>`` and serves until killed; ``GET /__log`` returns the request counts as JSON.
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import threading
 import time
@@ -25,6 +31,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 PER_PAGE = 10
+ARTICLE_PATH = re.compile(r"/+news/+art_(\d+)\.html?(?:;jsessionid=[^/]*)?")
 FIRST_DAY = date(2024, 1, 1)
 
 
@@ -36,6 +43,11 @@ class OpsSite:
         self.undated = False
         self.no_headline = False
         self.scanned = False
+        self.failing: set[int] = set()
+        self.views: dict[int, str] = {}
+        self.extra_links: list[str] = []
+        self.canonical = False
+        self.raw: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
         self.not_modified: Counter[str] = Counter()
         self.lock = threading.Lock()
@@ -63,6 +75,11 @@ class OpsSite:
         if page > pages:
             return None
         rows = []
+        if page == 1:
+            rows += [
+                f"<li><a href='{href}'>区政府召开专题会议研究部署重点工作</a></li>"
+                for href in self.extra_links
+            ]
         if not self.empty:
             for n in newest[(page - 1) * PER_PAGE : page * PER_PAGE]:
                 when = "" if self.undated else f"<span class='date'>{self.day(n)}</span>"
@@ -90,6 +107,10 @@ class OpsSite:
         if not 1 <= n <= self.count:
             return None
         when = "" if self.undated else f"发布时间：{self.day(n)} 09:30 "
+        views = self.views.get(n, str(100 + n))
+        canonical = ""
+        if self.canonical:
+            canonical = f"<link rel='canonical' href='/news/art_{n}.html'>"
         headline = (
             "" if self.no_headline else f"<h1>区政府召开第{n}次重点工作推进会议部署近期任务</h1>"
         )
@@ -106,11 +127,11 @@ class OpsSite:
             )
         )
         return (
-            "<html><head><meta charset='utf-8'>"
+            f"<html><head><meta charset='utf-8'>{canonical}"
             f"<title>区政府召开第{n}次重点工作推进会议部署近期任务</title></head><body>"
             "<div class='crumb'>首页 &gt; 区内动态</div>"
             f"{headline}"
-            f"<div class='info'>{when}来源：区政府办公室 浏览次数：{100 + n}</div>"
+            f"<div class='info'>{when}来源：区政府办公室 浏览次数：{views}</div>"
             f"<div class='content'>{body}</div>"
             "<div class='footer'>主办：示范区人民政府办公室</div></body></html>"
         ).encode()
@@ -137,8 +158,10 @@ class OpsSite:
                     self.not_modified[path] += 1
                 return 304, b"", {"ETag": etag}
             return 200, body, {**html, "ETag": etag}
-        if path.startswith("/news/art_"):
-            n = int(path.removeprefix("/news/art_").removesuffix(".html"))
+        if variant := ARTICLE_PATH.fullmatch(path):
+            n = int(variant.group(1))
+            if n in self.failing:
+                return 503, b"busy", html
             body = self.article(n)
             return (200, body, html) if body else (404, b"not found", html)
         return 404, b"not found", html
@@ -152,6 +175,8 @@ class OpsSite:
             def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 site.record(path)
+                with site.lock:
+                    site.raw[self.path] += 1
                 if site.delay:
                     time.sleep(site.delay)
                 status, body, headers = site.respond(path, self.headers)

@@ -99,7 +99,9 @@ def test_unused_spider_middlewares_are_off(settings: Settings) -> None:
     # the ones that do something for a crawl stay
     assert any("HttpErrorMiddleware" in c for c in enabled)
     assert any("RefererMiddleware" in c for c in enabled)
-    assert any("UrlLengthMiddleware" in c for c in enabled)
+    # Scrapy's URL length check, replaced by one that files a reject row (issue 23, item 4)
+    assert "crawler.spidermiddlewares.urllength.UrlLengthRejects" in enabled
+    assert not any("UrlLengthMiddleware" in c for c in enabled)
 
 
 def test_stats_collector_keeps_scrapys_behaviour(settings: Settings) -> None:

@@ -78,9 +78,12 @@ def crawl(
     Incremental by default: articles already in the database are not fetched again and a
     column stops at the first list page with only known articles; --full re-reads everything
     (use `govnews revisit` for fresh view counts of known articles).
+    Articles that failed for a passing reason (a 5xx, a timeout, a storage error) are tried
+    again by the next crawl until they are stored or fail for good (404, not an article).
     Exits 0 when the crawl finished, even if some pages were rejected (see the rejects table);
-    1 when it stored nothing because pages failed (every start URL unreachable); 130 when
-    stopped by Ctrl-C (a first Ctrl-C stops cleanly and keeps what was stored, a second forces).
+    1 when items could not be stored (a full disk, a lost database) or when it stored nothing
+    because pages failed (every start URL unreachable); 130 when stopped by Ctrl-C (a first
+    Ctrl-C stops cleanly and keeps what was stored, a second forces).
 
     \b
     Example:

@@ -20,7 +20,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from crawler.commands.common import db_option, quiet_option, resolve_db, settings_option
 from crawler.commands.crawl import crawl_settings
-from crawler.commands.running import exit_if_interrupted, run_checked
+from crawler.commands.running import check_stored, exit_if_interrupted, run_checked
 from crawler.spiders.revisit import RevisitSpider, RevisitTarget
 from pipelines.db.models import Article, ViewCount
 from pipelines.db.session import make_engine
@@ -218,5 +218,6 @@ def revisit(
         f"in {outcome.seconds:.1f}s"
     )
     exit_if_interrupted(outcome)
+    check_stored(outcome)
     if stored == 0 and errors:
         raise click.ClickException(f"revisit stored no reading: all {errors} reads failed")

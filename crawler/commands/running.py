@@ -4,8 +4,10 @@ and end with the exit status the run deserves.
 The storage pipeline holds the real (atomic) per-site lock; this pre-check only turns a refusal
 into one clear line before Scrapy starts, and a crawl that never opened into a non-zero exit.
 After the crawl: exit 130 when Ctrl-C stopped it (SIGTERM, a deliberate stop by a service
-manager, exits 0; both record the run as ``interrupted``), 1 when it stored nothing because
-pages failed (every start URL unreachable, every article rejected), else 0.
+manager, exits 0; both record the run as ``interrupted``), 1 when items could not be stored
+(``govnews/storage/errors``: a full disk, a lost database; :func:`check_stored`) or when it
+stored nothing because pages failed (every start URL unreachable, every article rejected),
+else 0.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ def finish_command(outcome: CrawlOutcome, db_url: str, what: str) -> None:
         _exit_interrupted(outcome)
         return
     print_summary(f"{what} finished", row)
+    check_stored(outcome)
     rejects, errors = int(row.get("rejects", 0)), outcome.stat("log_count/ERROR")
     if int(row.get("articles", 0)) == 0 and (rejects or errors):
         raise click.ClickException(
@@ -76,3 +79,14 @@ def exit_if_interrupted(outcome: CrawlOutcome) -> None:
 def _exit_interrupted(outcome: CrawlOutcome) -> None:
     if outcome.stopped_by == signal.SIGINT:
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
+
+
+def check_stored(outcome: CrawlOutcome) -> None:
+    """Raise :class:`click.ClickException` (exit 1) when items could not be stored: a run that
+    lost writes must not look like a success to cron or a scheduler."""
+    failed = outcome.stat("govnews/storage/errors")
+    if failed:
+        raise click.ClickException(
+            f"{failed} item(s) could not be stored (see the log); the run is not finished,"
+            " and the next crawl tries them again once the database can write"
+        )

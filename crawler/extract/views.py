@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from crawler.extract.text import nfkc
 
@@ -58,14 +59,17 @@ class ViewsMatch:
     start: int
 
 
+_SCALE = {"万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
+
+
 def _to_int(num: str, unit: str | None) -> int | None:
+    """The exact integer: a float would turn 9223372036854775807 into 2**63 (issue 23);
+    whether the number fits the database is validation's question, not the parser's."""
     num = num.replace(",", "").replace("，", "")
-    try:
-        value = float(num)
-    except ValueError:
+    if not num or not num[0].isdigit():
         return None
-    scale = {"万": 10000, "w": 10000, "W": 10000, "千": 1000, "k": 1000, "K": 1000}
-    return round(value * scale.get(unit or "", 1))
+    value = Decimal(num) * _SCALE.get(unit or "", 1)
+    return int(value.to_integral_value(ROUND_HALF_EVEN))
 
 
 def parse_views(text: str | None) -> int | None:

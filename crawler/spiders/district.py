@@ -3,11 +3,18 @@
 Driven by a :class:`~crawler.sites.SiteProfile` (``-a site=NAME``) or, with no profile, by the
 generic heuristics of :mod:`crawler.extract` and the start URLs (``-a start_url=URL``, several
 separated by whitespace or commas). Every article URL that does not become an article yields a
-:class:`~crawler.items.RejectItem` with the reason, so nothing is lost silently.
+:class:`~crawler.items.RejectItem` with the reason, so nothing is lost silently. Article links
+are requested in their canonical form, and an article is named by its page's canonical link
+when that is the same page (:mod:`crawler.extract.canonical`); the other URLs that led to it
+travel as ``ArticleItem.aliases``.
 
 Incremental by default: article URLs already in the database (``GOVNEWS_DB``) are not fetched
 again, and a column stops paginating at the first list page that holds only known articles.
-``-a full=1`` re-reads everything (``govnews demo`` and ``govnews crawl --full`` do).
+Articles that failed for a transient reason and are still not stored
+(:func:`crawler.incremental.load_failures`) are fetched again whether or not a list page
+still reaches them; those that failed for good (404, not an article) are not asked for, nor
+recorded, again. ``-a full=1`` re-reads everything (``govnews demo`` and ``govnews crawl
+--full`` do).
 
 Settings read: ``GOVNEWS_SITES_DIRS`` (extra profile folders), ``GOVNEWS_MAX_PAGES`` (list pages
 per column when the profile sets none), ``GOVNEWS_DB`` (known articles),
@@ -27,9 +34,10 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from crawler.extract.canonical import article_urls, clean_url
 from crawler.extract.listing import extract_listing
 from crawler.extract.types import ExtractedListing
-from crawler.incremental import load_known_urls, previous_run_incomplete
+from crawler.incremental import FRESH, plan_crawl
 from crawler.items import RejectItem
 from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
@@ -92,8 +100,8 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         if profile.download_delay is not None:
             self.download_delay = profile.download_delay
         self.full = str(full).lower() in ("1", "true", "yes") if isinstance(full, str) else full
-        self.known_urls: set[str] = set()
-        self.resuming = False  # the last run did not finish: read every list page again
+        #: known, settled and retried URLs, and whether to read every list page (start())
+        self.plan = FRESH
         # --since: articles dated before this Asia/Shanghai day are neither fetched nor stored
         self.since = date.fromisoformat(since) if isinstance(since, str) and since else None
         self.since = since if isinstance(since, date) else self.since
@@ -156,14 +164,12 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         # warming up while the first list page is fetched, instead of the first pages being
         # extracted inline
         self._extract_pool().usable()
-        if not self.full:
-            self.known_urls = load_known_urls(self.settings.get("GOVNEWS_DB"), self.site_name)
-            if self.known_urls:
-                self.logger.info("incremental: %d articles already stored", len(self.known_urls))
-            db, run_id = self.settings.get("GOVNEWS_DB"), getattr(self, "crawl_run_id", None)
-            if self.known_urls and previous_run_incomplete(db, self.site_name, run_id):
-                self.resuming = True
-                self.logger.info("resuming: the last run did not finish, reading all list pages")
+        self.plan = plan = plan_crawl(
+            self.settings.get("GOVNEWS_DB"),
+            self.site_name,
+            full=self.full,
+            run_id=getattr(self, "crawl_run_id", None),
+        )
         for url in self.start_urls:
             yield scrapy.Request(
                 url,
@@ -172,6 +178,13 @@ class DistrictSpider(CounterSteps, DocumentSteps):
                 cb_kwargs={"page": 1, "column": url},
                 priority=LIST_PRIORITY,
             )
+        # what earlier runs failed to store for a passing reason: the list page that linked it
+        # may lie past where this run stops paginating
+        if plan.retry:
+            self._stat("retried_failures", len(plan.retry))
+        for url in plan.retry:
+            if self._allowed(url):
+                yield self._article_request(url, None)
 
     # Callbacks that await the extraction pool are coroutines returning a list, not async
     # generators: Scrapy then sends their output through the spider middlewares' plain-iterable
@@ -231,8 +244,12 @@ class DistrictSpider(CounterSteps, DocumentSteps):
             if not self._allowed(link):
                 self._stat("offsite_links")
                 continue
-            if link in self.known_urls:
+            url = clean_url(link)  # one request for ?utm_=, ;jsessionid=, // … variants
+            if self.plan.is_known(link, url):
                 self._stat("known_articles_skipped")
+                continue
+            if self.plan.is_settled(url):
+                self._stat("settled_skipped")
                 continue
             listed = listing.link_dates.get(link)
             if self.since and listed and listed < self.since:
@@ -240,19 +257,12 @@ class DistrictSpider(CounterSteps, DocumentSteps):
                 continue
             if link in listing.documents:  # the row links to a file: the row is the article
                 articles.append(
-                    self.document_request(link, listing.documents[link], listed, response.url)
+                    self.document_request(url, listing.documents[link], listed, response.url)
                 )
                 continue
-            articles.append(
-                scrapy.Request(
-                    link,
-                    callback=self.parse_article,
-                    errback=self.article_failed,
-                    cb_kwargs={"list_url": response.url},
-                )
-            )
+            articles.append(self._article_request(url, response.url))
         next_page = listing.next_page
-        stop = not self.full and not self.resuming
+        stop = not self.full and not self.plan.resuming
         if listing.article_links and not articles and (stop or self.since):
             self.logger.info("incremental: no new article on %s, column done", response.url)
             self._stat("incremental_stops")
@@ -275,6 +285,14 @@ class DistrictSpider(CounterSteps, DocumentSteps):
                     priority=LIST_PRIORITY,
                 )
         yield from articles
+
+    def _article_request(self, url: str, list_url: str | None) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            cb_kwargs={"list_url": list_url},
+        )
 
     def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
         reason, detail = failure_reason(failure)
@@ -307,11 +325,13 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         except Exception as exc:
             self.logger.exception("extraction failed for %s", response.url)
             return [RejectItem(response.url, self.site_name, "extraction_error", repr(exc)[:500])]
-        return list(self._article_output(prepared))
+        return list(self._article_output(prepared, response))
 
-    def _article_output(self, prepared: PreparedArticle) -> Iterator[Any]:
+    def _article_output(self, prepared: PreparedArticle, response: Response) -> Iterator[Any]:
         """The article item, or the request for its view counter that will carry it on."""
         item, counter = prepared
+        redirects = response.meta.get("redirect_urls") or []
+        item.url, item.aliases = article_urls(response.url, redirects, item.canonical_url)
         published = item.published_at
         if self.since and published and published.astimezone(SHANGHAI).date() < self.since:
             self._stat("older_than_since")

@@ -2,8 +2,14 @@
 
 Used by :class:`pipelines.storage.StoragePipeline`, inline or in its writer process (a
 :class:`crawler.pool.WorkerPool` worker that imports this module and nothing heavier: no Scrapy,
-no Alembic). A failed batch is retried item by item, and an item the database refuses becomes
-a ``storage_error`` reject, so one bad row never costs the rest of its batch.
+no Alembic). A batch that fails for any reason (a database error, or a value the driver cannot
+bind: SQLite raises ``OverflowError`` for an integer over 64 bits) is retried item by item, and
+an item that still fails becomes a reject, so one bad row never costs the rest of its batch.
+The reject's reason says whether to try again: ``storage_error`` when the database could not
+write at all (full disk, lost connection, locked: the next crawl retries the URL) and
+``storage_refused`` when it refused this row's values (retrying the same page would not help).
+Before the upsert, each article row is folded into the article it already is (same URL, a known
+alias, or the same text on the same site: :mod:`pipelines.db.aliases`).
 """
 
 from __future__ import annotations
@@ -14,10 +20,11 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, Table, insert, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
+from pipelines.db.aliases import merge_same_articles, store_aliases
 from pipelines.db.models import Article, Reject, ViewCount
 from pipelines.db.runs import RUNS, heartbeat, utcnow
 from pipelines.db.session import make_engine, make_session_factory
@@ -27,6 +34,9 @@ logger = logging.getLogger(__name__)
 Stored = ArticleItem | RejectItem | ViewReadingItem
 VIEW_COUNTS: Table = ViewCount.__table__  # type: ignore[assignment]
 REJECTS: Table = Reject.__table__  # type: ignore[assignment]
+#: rejects.url's length: a longer URL (one refused as too long to fetch) is cut there, and kept
+#: whole in the detail, since PostgreSQL would refuse the row and the reason would be lost
+URL_MAX: int = getattr(REJECTS.c.url.type, "length", None) or 2048
 
 
 class Written(NamedTuple):
@@ -66,27 +76,41 @@ def _dispose_engines() -> None:
 
 
 def store_batch(factory: sessionmaker[Session], target: Target, batch: list[Stored]) -> Written:
-    """Write one batch in one transaction; if that fails, item by item (bad ones rejected)."""
+    """Write one batch in one transaction; if that fails, item by item (bad ones rejected).
+
+    ``errors`` counts the items that could not be stored, whether or not their reject row could
+    be written (on a full disk it cannot): the run is then not ``finished``.
+    """
     errors = 0
     try:
         counts = _write(factory, target, batch)
-    except SQLAlchemyError as exc:
-        logger.warning("batch of %d failed (%s); writing item by item", len(batch), exc)
+    except Exception as exc:  # any failure: the rows below find out which item it was
+        logger.warning("batch of %d failed (%r); writing item by item", len(batch), exc)
         counts = (0, 0, 0)
         for item in batch:
             try:
                 one = _write(factory, target, [item])
-            except SQLAlchemyError as item_exc:
-                logger.error("cannot store %s: %s", getattr(item, "url", "?"), item_exc)
+            except Exception as item_exc:
+                # a warning: the pipeline counts these itself (crawl_runs.errors) and logs one
+                # error for the run, so Scrapy's log counter does not count them twice
+                logger.warning("cannot store %s: %r", getattr(item, "url", "?"), item_exc)
                 errors += 1
                 site = getattr(item, "site", None) or target.site
-                reject = RejectItem(item.url, site or "?", "storage_error", str(item_exc)[:2000])
+                reason = storage_reason(item_exc)
+                reject = RejectItem(item.url, site or "?", reason, repr(item_exc)[:2000])
                 try:
                     one = _write(factory, target, [reject])
-                except SQLAlchemyError:
+                except Exception:
                     continue
             counts = (counts[0] + one[0], counts[1] + one[1], counts[2] + one[2])
     return Written(*counts, errors=errors)
+
+
+def storage_reason(exc: BaseException) -> str:
+    """``storage_error`` when the database could not write (worth another try next crawl),
+    ``storage_refused`` when it would refuse these values again."""
+    transient = (OperationalError, InterfaceError, DisconnectionError, OSError, TimeoutError)
+    return "storage_error" if isinstance(exc, transient) else "storage_refused"
 
 
 def _write(
@@ -101,6 +125,10 @@ def _write(
     reject_rows: list[dict[str, Any]] = []
     view_rows: list[dict[str, Any]] = []
     with factory.begin() as session:
+        # SQLite: the write lock first (waiting out another writer), since the batch reads
+        # (aliases, hashes) before it writes, and a read snapshot cannot become a write once
+        # another process has committed: that fails at once, busy timeout or not
+        session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
         rows = []
         for art in articles:
             if art.title and art.has_body:
@@ -108,13 +136,16 @@ def _write(
             else:  # validation should have caught this; never lose it silently
                 reason = "missing_title" if not art.title else "missing_body"
                 rejects.append(RejectItem(art.url, art.site, reason, "reached storage"))
+        final, aliases = merge_same_articles(session, rows, {a.url: a.aliases for a in articles})
         ids = upsert_articles(session, rows)
+        store_aliases(session, aliases, ids, now)
         for art in articles:
-            if art.views is not None and art.url in ids:
+            stored_as = final.get(art.url, art.url)
+            if art.views is not None and stored_as in ids:
                 view_rows.append(
                     _view_row(
                         run_id,
-                        ids[art.url],
+                        ids[stored_as],
                         art.views,
                         art.views_method,
                         art.views_self_incremented,
@@ -138,10 +169,10 @@ def _write(
         for rej in rejects:
             reject_rows.append(
                 {
-                    "url": rej.url,
+                    "url": rej.url[:URL_MAX],
                     "site": rej.site,
                     "reason": rej.reason[:100],
-                    "detail": rej.detail,
+                    "detail": _detail(rej),
                     "crawl_run_id": run_id,
                     "created_at": now,
                 }
@@ -159,6 +190,12 @@ def _write(
                 rejects=RUNS.c.rejects + len(reject_rows),
             )
     return len(ids), len(reject_rows), len(view_rows)
+
+
+def _detail(reject: RejectItem) -> str | None:
+    if len(reject.url) <= URL_MAX:
+        return reject.detail
+    return f"{reject.detail or ''}\nfull URL: {reject.url}".lstrip()
 
 
 def _view_row(

@@ -101,6 +101,27 @@ class Article(Base):
     view_counts: Mapped[list[ViewCount]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True
     )
+    aliases: Mapped[list[ArticleUrl]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ArticleUrl(Base):
+    """Another URL of a stored article: a variant that gave the same text on the same site
+    (``.htm`` beside ``.html``, another column's link), or the URL fetched when the page's
+    canonical link named the one stored. Incremental crawls count these URLs as known."""
+
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    site: Mapped[str] = mapped_column(String(200), index=True)
+    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    first_seen_at: Mapped[datetime]
+
+    article: Mapped[Article] = relationship(back_populates="aliases")
 
 
 class ViewCount(Base):

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Row, Table, insert, select, text, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from pipelines.db.models import CrawlRun
 
@@ -248,22 +249,25 @@ def finish_run(
     stats: dict[str, Any] | None,
     now: datetime | None = None,
 ) -> None:
+    """Write a run's outcome. When that fails (a full disk: the stats JSON needs pages there
+    is no room for), the outcome alone is written, which rewrites only the run's own row."""
     now = now or utcnow()
-    with engine.begin() as conn:
-        conn.execute(
-            update(RUNS)
-            .where(RUNS.c.id == run_id)
-            .values(
-                status=status[:20],
-                finished_at=now,
-                heartbeat_at=now,
-                pages=pages,
-                items=items,
-                rejects=rejects,
-                errors=errors,
-                stats=json_safe(stats) if stats is not None else None,
-            )
-        )
+    outcome = {
+        "status": status[:20],
+        "finished_at": now,
+        "heartbeat_at": now,
+        "pages": pages,
+        "items": items,
+        "rejects": rejects,
+        "errors": errors,
+    }
+    full = {**outcome, "stats": json_safe(stats) if stats is not None else None}
+    try:
+        with engine.begin() as conn:
+            conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(full))
+    except OperationalError:
+        with engine.begin() as conn:
+            conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(outcome))
 
 
 def mark_interrupted(db_url: str, run_id: int) -> None:

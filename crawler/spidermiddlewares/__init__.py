@@ -1,0 +1,1 @@
+"""Spider middlewares of govnews, one module each, as Scrapy keeps ``scrapy/spidermiddlewares``."""
