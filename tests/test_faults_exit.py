@@ -149,7 +149,7 @@ def test_a_crawl_whose_start_urls_are_all_unreachable_fails(
     args += ["-s", "RETRY_TIMES=0", "-s", "HTTPCACHE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0"]
     done = subprocess.run(args, cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1, done.stderr[-2000:]
-    assert "stored no article: 2 pages rejected" in done.stderr
+    assert "stored no article: 2 pages could not be read" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import click
 from scrapy import Spider
 
-from crawler.commands.summary import crawl_summary, print_summary
+from crawler.commands.summary import crawl_summary, failed_pages, print_summary
 from crawler.interrupt import EXIT_INTERRUPTED
 from crawler.runner import CrawlOutcome, project_settings, run_spider
 from pipelines.db.runs import CrawlLockedError, ensure_site_free
@@ -61,10 +61,12 @@ def finish_command(outcome: CrawlOutcome, db_url: str, what: str) -> None:
         return
     print_summary(f"{what} finished", row)
     check_stored(outcome)
-    rejects, errors = int(row.get("rejects", 0)), outcome.stat("log_count/ERROR")
-    if int(row.get("articles", 0)) == 0 and (rejects or errors):
+    if int(row.get("articles", 0)):
+        return
+    failed, errors = failed_pages(outcome, db_url), outcome.stat("log_count/ERROR")
+    if failed or errors:
         raise click.ClickException(
-            f"{what} stored no article: {rejects} pages rejected, {errors} errors"
+            f"{what} stored no article: {failed} pages could not be read, {errors} errors"
             " (see the rejects table: govnews health)"
         )
 

@@ -61,3 +61,24 @@ def print_summary(title: str, row: dict[str, int | float | str]) -> None:
     click.echo(title)
     for key, value in row.items():
         click.echo(f"  {key:<{width}}  {value}")
+
+
+def failed_pages(outcome: CrawlOutcome, db_url: str) -> int:
+    """Rejects of the run that say a page could not be read (a list page, or a transient
+    failure: 5xx, timeout, refused connection), not that an article is gone for good (a 404
+    is an answer, and an incremental run that meets only one has not failed)."""
+    from crawler.incremental import is_transient
+
+    if outcome.crawl_run_id is None:
+        return 0
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            reasons = conn.execute(
+                select(Reject.reason, func.count())
+                .where(Reject.crawl_run_id == outcome.crawl_run_id)
+                .group_by(Reject.reason)
+            ).all()
+    finally:
+        engine.dispose()
+    return sum(n for reason, n in reasons if reason.startswith("list_") or is_transient(reason))
