@@ -28,6 +28,7 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.misc import load_object
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +94,11 @@ class Interrupts:
         if run_id is None or not db_url:
             return
 
-        def mark() -> None:
-            from pipelines.db.runs import mark_interrupted
+        # the store's function, named in the settings like a pipeline (no import of the
+        # database side from the crawler)
+        mark_interrupted = load_object(self.crawler.settings.get("GOVNEWS_RUN_INTERRUPTED"))
 
+        def mark() -> None:
             with contextlib.suppress(Exception):
                 mark_interrupted(str(db_url), int(run_id))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 #: China's time for dates read off pages: a fixed +08:00. Not ZoneInfo("Asia/Shanghai"), whose
@@ -168,3 +168,33 @@ class ViewReadingItem:
     method: str | None = None
     self_incremented: bool = False
     observed_at: datetime | None = None
+
+
+#: the length of ``rejects.url``: a longer URL (``url_too_long``) is recorded cut to it
+REJECT_URL_MAX = 2048
+
+
+class CrawlPlan(NamedTuple):
+    """What an incremental crawl of a site skips, fetches again, and whether it resumes."""
+
+    #: stored article URLs and their aliases: not fetched again
+    known: set[str]
+    #: URLs that failed for good: not fetched, nor recorded, again
+    settled: set[str]
+    #: URLs that failed for a passing reason, fetched again wherever pagination stops
+    retry: list[str]
+    #: the last run did not finish (or lost a list page): read every list page
+    resuming: bool
+
+    def is_known(self, link: str, url: str) -> bool:
+        """Whether a list page's ``link`` (``url`` in canonical form) is a stored article."""
+        return url in self.known or link in self.known
+
+    def is_settled(self, url: str) -> bool:
+        """Whether ``url`` failed for good (a URL too long to fetch was recorded cut)."""
+        cut = url[:REJECT_URL_MAX]
+        return url in self.settled or (cut != url and cut in self.settled)
+
+
+#: a crawl without a database: nothing known, nothing owed
+FRESH = CrawlPlan(set(), set(), [], False)

@@ -88,6 +88,13 @@ TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 EXTENSIONS_BASE = {k: v for k, v in _SCRAPY_EXTENSIONS.items() if not k.endswith(".RemoteControl")}
 
+#: what the store knows before a crawl (stored, failed-for-good and to-retry URLs): a callable
+#: ``(db_url, site, *, full, run_id) -> crawler.items.CrawlPlan``, named here like a pipeline so
+#: that the spider never imports the database side
+GOVNEWS_CRAWL_PLANNER = "pipelines.db.known.plan_crawl"
+#: marks a run ``interrupted`` when a second Ctrl-C forces a crawl to stop (crawler/interrupt.py)
+GOVNEWS_RUN_INTERRUPTED = "pipelines.db.runs.mark_interrupted"
+
 ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 100,
     "pipelines.validation.ValidationPipeline": 200,

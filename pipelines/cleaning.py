@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from crawler.extract.sanitise import clean_html
 from crawler.items import ArticleItem
 from pipelines.fingerprint import item_content_hash
+from textkit.sanitise import clean_html
 
 #: zero-width characters and C0/DEL control characters (not tab/newline/CR/VT/FF, which the
 #: whitespace rules below fold): invisible in a browser, noise in the database

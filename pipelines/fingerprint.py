@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import hashlib
 
-from crawler.extract.text import to_nfkc
 from crawler.items import ArticleItem
+from textkit.normalise import to_nfkc
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
 _ZERO_WIDTH_CHARS = tuple(chr(c) for c in _ZERO_WIDTH)
@@ -22,7 +22,7 @@ def normalise_text(text: str | None) -> str:
     """NFKC, no zero-width characters, whitespace collapsed: the form the content hash sees."""
     if not text:
         return ""
-    text = to_nfkc(text)  # NFKC, with a fast path for Chinese text (see there)
+    text = to_nfkc(text)
     for char in _ZERO_WIDTH_CHARS:  # str.translate is slow on non-ASCII text
         if char in text:
             text = text.replace(char, "")

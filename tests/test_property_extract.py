@@ -19,8 +19,6 @@ from hypothesis import strategies as st
 from crawler.extract.article import extract_article
 from crawler.extract.decode import decode_html
 from crawler.extract.listing import extract_listing
-from crawler.extract.sanitise import clean_html
-from crawler.extract.text import nfkc, squash, squash_line, squash_spaces
 from crawler.extract.types import ExtractedArticle, ExtractedListing
 from pipelines.cleaning import (
     clean_article_fields,
@@ -29,6 +27,8 @@ from pipelines.cleaning import (
     sanitise_body_html,
 )
 from tests.faultsite import article_html, list_html
+from textkit.normalise import nfkc, squash, squash_line, squash_spaces
+from textkit.sanitise import clean_html
 
 URL = "http://www.example.gov.cn/xwzx/qndt/202403/t20240305_1.html"
 LIST_URL = "http://www.example.gov.cn/xwzx/qndt/"

@@ -14,8 +14,8 @@ from lxml import html as lxml_html
 
 from crawler.extract.article import extract_article
 from crawler.extract.decode import decode_html
-from crawler.extract.sanitise import clean_html, sanitise_html
 from pipelines.cleaning import sanitise_body_html
+from textkit.sanitise import clean_html, sanitise_html
 
 URL = "http://www.example.gov.cn/xwzx/202403/t20240305_1.html"
 _UNSAFE_TAGS = {"script", "style", "iframe", "frame", "object", "embed", "form", "applet", "base"}

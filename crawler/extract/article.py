@@ -26,11 +26,11 @@ from crawler.extract.media import MEDIA_ONLY_TEXT, media_block, media_kind
 from crawler.extract.meta import page_title, read_meta
 from crawler.extract.profile_rules import apply_profile
 from crawler.extract.quality import quality_flags
-from crawler.extract.sanitise import sanitise_html
-from crawler.extract.text import squash
 from crawler.extract.title import find_title, headline_near
 from crawler.extract.types import ExtractedArticle
 from crawler.sites.profile import SiteProfile
+from textkit.normalise import squash
+from textkit.sanitise import sanitise_html
 
 
 def extract_article(

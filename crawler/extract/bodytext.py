@@ -16,7 +16,7 @@ from crawler.extract.body import is_junk
 from crawler.extract.crumbs import CRUMB_SEP_RE, CRUMB_TEXT_RE
 from crawler.extract.dates import find_dates
 from crawler.extract.layout import Layout
-from crawler.extract.text import squash, squash_line
+from textkit.normalise import squash, squash_line
 
 _TAIL_CUT_RE = re.compile(
     r"^(?:【?\s*(?:打印本页|关闭窗口|打印|关闭|返回顶部|收藏)|分享到|扫一扫|上一篇|下一篇|"

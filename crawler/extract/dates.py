@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from crawler.extract.text import nfkc
 from crawler.items import CHINA_TIME
+from textkit.normalise import nfkc
 
 SHANGHAI = CHINA_TIME  # the name callers know; a fixed +08:00
 

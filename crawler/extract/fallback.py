@@ -28,7 +28,7 @@ from typing import NamedTuple
 from lxml.html import HtmlElement as Element
 
 from crawler.extract.layout import Layout
-from crawler.extract.text import squash
+from textkit.normalise import squash
 
 logger = logging.getLogger(__name__)
 # readability logs a traceback for each page it cannot parse before it raises; the raise is

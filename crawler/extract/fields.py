@@ -22,10 +22,11 @@ from crawler.extract.dates import (
     parse_date,
 )
 from crawler.extract.layout import Layout
-from crawler.extract.text import inline_text, nfkc, squash
+from crawler.extract.text import inline_text
 from crawler.extract.title import headline_end
 from crawler.extract.types import ExtractedArticle
 from crawler.extract.views import VIEW_LABELS, find_views
+from textkit.normalise import nfkc, squash
 
 ATTACH_EXT_RE = re.compile(
     r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|7z|wps|et|ofd|txt|csv)(?:$|[?#])", re.IGNORECASE

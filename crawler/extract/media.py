@@ -20,7 +20,7 @@ from lxml.html import HtmlElement as Element
 from crawler.extract.body import is_junk
 from crawler.extract.fields import ATTACH_EXT_RE
 from crawler.extract.layout import Layout
-from crawler.extract.text import squash
+from textkit.normalise import squash
 
 #: image sources and names of page furniture, not content
 _FURNITURE_RE = re.compile(

@@ -8,11 +8,11 @@ from lxml import etree
 from lxml.html import HtmlElement as Element
 
 from crawler.extract.dates import parse_date
-from crawler.extract.sanitise import sanitise_html
 from crawler.extract.text import element_text, inline_text
 from crawler.extract.types import ExtractedArticle
 from crawler.extract.views import find_views, parse_views
 from crawler.sites.profile import FieldRule, SiteProfile
+from textkit.sanitise import sanitise_html
 
 
 def _select(root: Element, rule: FieldRule) -> list[Element | str]:

@@ -15,7 +15,7 @@ from lxml.html import HtmlElement as Element
 
 from crawler.extract.crumbs import in_breadcrumb
 from crawler.extract.layout import Layout
-from crawler.extract.text import squash
+from textkit.normalise import squash
 
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[_|｜]|--|—|-\s|\s-|>|::)\s*")
 _CHROME_RE = re.compile(r"\b(?:header|footer|foot|top|nav|navbar|menu|logo|banner)\b", re.I)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from crawler.extract.text import nfkc
+from textkit.normalise import nfkc
 
 VIEW_LABELS = (
     "阅览量",

@@ -10,9 +10,9 @@ travel as ``ArticleItem.aliases``.
 
 Incremental by default: article URLs already in the database (``GOVNEWS_DB``) are not fetched
 again, and a column stops paginating at the first list page that holds only known articles.
-Articles that failed for a transient reason and are still not stored
-(:func:`crawler.incremental.load_failures`) are fetched again whether or not a list page
-still reaches them; those that failed for good (404, not an article) are not asked for, nor
+Articles that failed for a transient reason and are still not stored (the store's plan, asked
+through ``GOVNEWS_CRAWL_PLANNER``) are fetched again whether or not a list page still reaches
+them; those that failed for good (404, not an article) are not asked for, nor
 recorded, again. ``-a full=1`` re-reads everything (``govnews demo`` and ``govnews crawl
 --full`` do).
 
@@ -32,13 +32,13 @@ from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.utils.misc import load_object
 from twisted.python.failure import Failure
 
 from crawler.extract.canonical import article_urls, clean_url
 from crawler.extract.listing import extract_listing
 from crawler.extract.types import ExtractedListing
-from crawler.incremental import FRESH, plan_crawl
-from crawler.items import RejectItem
+from crawler.items import FRESH, RejectItem
 from crawler.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
 from crawler.spiders.columns import ColumnBook
@@ -164,7 +164,10 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         # warming up while the first list page is fetched, instead of the first pages being
         # extracted inline
         self._extract_pool().usable()
-        self.plan = plan = plan_crawl(
+        # the store answers through a setting (pipelines.db.known.plan_crawl by default): the
+        # spider never imports the database side
+        planner = load_object(self.settings.get("GOVNEWS_CRAWL_PLANNER"))
+        self.plan = plan = planner(
             self.settings.get("GOVNEWS_DB"),
             self.site_name,
             full=self.full,

@@ -24,7 +24,6 @@ from twisted.python.failure import Failure
 
 from crawler.items import ArticleItem, RejectItem
 from crawler.spiders.responses import failure_reason, request_of
-from pipelines.cleaning import clean_item
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: answers of a server that does not do HEAD for files: ask again with GET
@@ -32,9 +31,9 @@ _NO_HEAD = frozenset(["http_403", "http_405", "http_501"])
 
 
 def document_item(url: str, site: str, title: str, listed: date | None) -> ArticleItem:
-    """The article of a list row linking to a file (cleaned, with its content hash)."""
+    """The article of a list row linking to a file (cleaned by the pipelines, like any)."""
     published = datetime(listed.year, listed.month, listed.day, tzinfo=SHANGHAI) if listed else None
-    item = ArticleItem(
+    return ArticleItem(
         url=url,
         site=site,
         title=title,
@@ -48,8 +47,6 @@ def document_item(url: str, site: str, title: str, listed: date | None) -> Artic
         body_kind="attachments",
         quality=[] if listed else ["no_date"],
     )
-    clean_item(item)
-    return item
 
 
 class DocumentSteps(scrapy.Spider):

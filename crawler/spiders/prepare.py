@@ -1,14 +1,10 @@
-"""What an extraction worker does with one article page: extract it, build the item, clean it,
-and find the request that reads its view count when the page shows none.
+"""What an extraction worker does with one article page: extract it, build the item, and find
+the request that reads its view count when the page shows none.
 
-Cleaning is the pipelines' concern (:func:`pipelines.cleaning.clean_item`), and
-``CleaningPipeline`` cleans any item that reaches it uncleaned. It is done here as well because
-here it runs beside the extraction, in the worker process when there is one, instead of on the
-reactor thread, the crawl's bottleneck (≈ 0.3 ms per article there; docs/performance.md). The
-item records that it was cleaned and carries its content hash, so no pipeline repeats the work.
-Counter detection (:func:`crawler.extract.counters.find_counter`, regular expressions over the
-whole page) runs here too, on the text the extraction decoded, instead of decoding the page a
-second time on the reactor thread.
+The item leaves uncleaned: cleaning is the pipelines' step (``CleaningPipeline``), and data
+flows one way. Counter detection (:func:`crawler.extract.counters.find_counter`, regular
+expressions over the whole page) runs here too, on the text the extraction decoded, instead of
+decoding the page a second time on the reactor thread.
 """
 
 from __future__ import annotations
@@ -21,7 +17,6 @@ from crawler.extract.counters import CounterRequest, find_counter
 from crawler.extract.decode import decode_html
 from crawler.items import ArticleItem
 from crawler.sites import SiteProfile
-from pipelines.cleaning import clean_item
 
 
 class PreparedArticle(NamedTuple):
@@ -67,6 +62,5 @@ def prepare_article(
         body_kind=page.body_kind,
         quality=list(page.quality),
     )
-    clean_item(item)
     counter = find_counter(text, url, profile) if item.views is None else None
     return PreparedArticle(item, counter)

@@ -1,8 +1,11 @@
 """What a scheduled re-crawl already has, and what it still owes: stored and failed URLs.
 
-Read with plain SQL queries against ``articles`` and ``rejects`` (the schema is a contract), so
-the spider stays incremental however it is launched (``govnews crawl``, ``scrapy crawl``,
-Scrapyd). A database without the tables yet (first crawl) simply has no known URLs.
+The spider asks for its :class:`~crawler.items.CrawlPlan` through the setting
+``GOVNEWS_CRAWL_PLANNER`` (this module's :func:`plan_crawl`), so that it never imports the
+database side. Read with plain SQL queries against ``articles`` and ``rejects`` (the schema is
+a contract), so the spider stays incremental however it is launched (``govnews crawl``,
+``scrapy crawl``, Scrapyd). A database without the tables yet (first crawl) simply has no
+known URLs.
 
 An incremental crawl stops paginating at the first list page of known articles, so an article
 that failed once deeper in a column would never be seen again. :func:`load_failures` returns
@@ -20,9 +23,9 @@ from typing import NamedTuple
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from crawler.items import FRESH, CrawlPlan
+
 logger = logging.getLogger(__name__)
-#: the length of ``rejects.url``: a longer URL (``url_too_long``) is recorded cut to it
-REJECT_URL_MAX = 2048
 
 
 def _engine(db_url: str) -> Engine:
@@ -141,32 +144,6 @@ def previous_run_incomplete(db_url: str, site: str, exclude_id: int | None = Non
         return False
     finally:
         engine.dispose()
-
-
-class CrawlPlan(NamedTuple):
-    """What an incremental crawl of a site skips, fetches again, and whether it resumes."""
-
-    #: stored article URLs and their aliases: not fetched again
-    known: set[str]
-    #: URLs that failed for good: not fetched, nor recorded, again
-    settled: set[str]
-    #: URLs that failed for a passing reason, fetched again wherever pagination stops
-    retry: list[str]
-    #: the last run did not finish (or lost a list page): read every list page
-    resuming: bool
-
-    def is_known(self, link: str, url: str) -> bool:
-        """Whether a list page's ``link`` (``url`` in canonical form) is a stored article."""
-        return url in self.known or link in self.known
-
-    def is_settled(self, url: str) -> bool:
-        """Whether ``url`` failed for good (a URL too long to fetch was recorded cut)."""
-        cut = url[:REJECT_URL_MAX]
-        return url in self.settled or (cut != url and cut in self.settled)
-
-
-#: a crawl without a database: nothing known, nothing owed
-FRESH = CrawlPlan(set(), set(), [], False)
 
 
 def plan_crawl(db_url: str | None, site: str, *, full: bool, run_id: int | None) -> CrawlPlan:
