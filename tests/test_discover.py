@@ -99,7 +99,7 @@ def test_progress_lines_and_table(tmp_path: Path) -> None:
             discover, [server.base_url + "/", "--delay", "0", "-o", str(tmp_path)]
         )
     assert result.exit_code == 0
-    assert "discover: page 1 (level 1)" in result.stderr
+    assert "discover: page 1/" in result.stderr
     assert f"wrote {tmp_path}" in result.stderr
     assert "政策文件" in result.stdout.splitlines()[-1] or "政策文件" in result.stdout
 

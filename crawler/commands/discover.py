@@ -88,7 +88,8 @@ def discover_columns(
     while queue:
         cand = queue.popleft()
         found.append(cand)
-        progress(f"discover: page {len(found)} (level {cand.depth}) {cand.name} {cand.url}")
+        todo = len(found) + len(queue)
+        progress(f"discover: page {len(found)}/{todo} (level {cand.depth}) {cand.name} {cand.url}")
         try:
             page = fetcher.get(cand.url)
         except Unavailable as exc:
@@ -237,8 +238,9 @@ def discover(
     Reads the home page's navigation (menus in HTML or built by scripts), follows hubs such
     as 政务公开 (--depth), checks each column on its first list page (several dated article
     links), prints what it found and writes a profile with one start URL per column. Only the
-    portal's host is read, within robots.txt, --delay seconds apart. TARGET may be a saved home
-    page or a folder of saved pages (give --url). Exits 1 when no column is found.
+    portal's host is read, within robots.txt, --delay seconds apart. PORTAL_URL_OR_FILE may
+    also be a saved home page or a folder of saved pages (give --url). Exits 1 when no column
+    is found.
 
     \b
     Example:
