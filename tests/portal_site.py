@@ -6,7 +6,8 @@ navigation styles are a TRS ``<ul>`` with relative links, Hanweb tables with ``<
 a 更多 link under a block heading, a dropdown with second-level ``<ul>`` menus, a menu built by
 scripts (an array of ``{name, url, children}`` records and ``document.write``), and a column
 reachable only from a 政务公开 sub-page. Noise is real noise: 互动交流 and 政府信息公开年报
-pages hold dated lists too, and home pages list article titles ending in 通知 and 公告.
+pages hold dated lists too, and home pages list article titles ending in 通知 and 公告. One
+portal is GBK, named only by its <meta charset>.
 ``Portal.columns`` is the truth a test scores discovery against; :class:`PortalServer` serves a
 portal on 127.0.0.1 (with an optional robots.txt) and logs every request.
 """
@@ -45,18 +46,24 @@ class Portal:
     name: str
     columns: tuple[Column, ...]
     pages: dict[str, str] = field(default_factory=dict)
+    #: served and saved in this encoding, named only by the pages' <meta charset>
+    encoding: str = "utf-8"
+
+    def body(self, path: str) -> bytes | None:
+        html = self.pages.get(path)
+        if html is None:
+            return None
+        return html.replace('charset="utf-8"', f'charset="{self.encoding}"').encode(self.encoding)
 
     def article_paths(self, column: Column) -> list[str]:
         return [_article_path(self, column, i) for i in range(column.articles)]
 
     def save(self, folder: Path) -> None:
         """Write the pages as a saved copy (a directory URL becomes ``dir/index.html``)."""
-        for path, html in self.pages.items():
-            if "?" in path:
-                continue
+        for path in self.pages:
             file = folder / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
             file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_text(html, encoding="utf-8")
+            file.write_bytes(self.body(path) or b"")
 
 
 def _page(title: str, body: str) -> str:
@@ -281,7 +288,8 @@ def script_portal() -> Portal:
 
 
 def zwgk_portal() -> Portal:
-    """政务公开's own sub-page holds columns the home page never links (and a dated 年报 list)."""
+    """政务公开's own sub-page holds columns the home page never links (and a dated 年报 list);
+    served in GBK."""
     cols = (
         Column("新闻资讯", "news", "/xwzx/", "plain"),
         Column("政策文件", "policy", "/zwgk/zcwj/", "table"),
@@ -302,6 +310,7 @@ def zwgk_portal() -> Portal:
     dated = {"/hdjl/": "互动交流", "/zwgk/ndbg/": "政府信息公开年报", "/zwgk/czyjs/": "财政预决算"}
     portal = _build("zwgk", nav, cols, extra, dated)
     portal.pages["/zwgk/"] = _page("政务公开", side)
+    portal.encoding = "gbk"
     return portal
 
 
@@ -326,12 +335,21 @@ class PortalServer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.requests.append(self.path)
+                if (self.headers.get("Host") or "").startswith("localhost"):
+                    # the bare name moves to the canonical host, as x.gov.cn -> www.x.gov.cn
+                    self.send_response(301)
+                    self.send_header("Location", site.base_url + self.path)
+                    self.end_headers()
+                    return
                 path = "/" if self.path == "/index.html" else self.path
-                html = site.robots if path == "/robots.txt" else site.portal.pages.get(path)
-                body = (html or "<html><body>404</body></html>").encode("utf-8")
-                self.send_response(200 if html is not None else 404)
+                if path == "/robots.txt":
+                    body: bytes | None = site.robots.encode("utf-8")
+                else:
+                    body = site.portal.body(path)
+                self.send_response(200 if body is not None else 404)
                 kind = "text/plain" if path == "/robots.txt" else "text/html"
-                self.send_header("Content-Type", f"{kind}; charset=utf-8")
+                self.send_header("Content-Type", kind)
+                body = body or b"<html><body>404</body></html>"
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)

@@ -16,7 +16,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crawler.commands.discover import discover
+from crawler.commands.discover_fetch import PortalFetcher
 from crawler.extract.columns_nav import classify, column_key, nav_links
+from crawler.settings import USER_AGENT
 from crawler.sites.profile import load_file
 from tests.portal_site import PORTALS, Portal, PortalServer
 
@@ -93,6 +95,27 @@ def test_robots_txt_and_delay_are_obeyed(tmp_path: Path) -> None:
     assert len(profile.start_urls) == len(portal.columns) - 1
 
 
+def test_robots_crawl_delay_raises_the_delay() -> None:
+    with PortalServer(PORTALS["trs"], robots="User-agent: *\nCrawl-delay: 1\n") as server:
+        fetcher = PortalFetcher(delay=0, timeout=5, budget=5, user_agent=USER_AGENT)
+        started = time.monotonic()
+        fetcher.get_home(server.base_url + "/")
+    assert fetcher.delay == 1.0
+    assert time.monotonic() - started >= 1.0  # robots.txt, then the home page a second later
+    assert server.requests == ["/robots.txt", "/"]
+
+
+def test_home_redirect_to_another_host_makes_it_the_portal_host(tmp_path: Path) -> None:
+    with PortalServer(PORTALS["hanweb"]) as server:
+        port = server.base_url.rsplit(":", 1)[1]
+        result = _discover(f"http://localhost:{port}/", "--name", "hw", "-o", str(tmp_path), "-q")
+    assert result.exit_code == 0, result.output
+    profile = load_file(tmp_path / "hw.toml")
+    assert profile.allowed_domains == ("127.0.0.1",)
+    assert len(profile.start_urls) == 4
+    assert all(u.startswith(server.base_url) for u in profile.start_urls)
+
+
 def test_progress_lines_and_table(tmp_path: Path) -> None:
     with PortalServer(PORTALS["script"]) as server:
         result = CliRunner().invoke(
@@ -128,7 +151,8 @@ def test_classify(name: str, want: tuple[str | None, bool] | None) -> None:
 
 def test_script_menus_and_more_links() -> None:
     html = (
-        "<div class='box'><h3>通知公告</h3><a href='/tzgg/'>更多&gt;&gt;</a></div>"
+        "<div class='box'><h3>通知公告<span>NOTICE</span></h3>"
+        "<a href='/tzgg/'>更多&gt;&gt;</a></div>"
         "<script>var m = [['部门动态', '/bmdt/'], ['首页', '/']];"
         "var s = '<a href=\"/xzdt/\">乡镇' + '动态</a>'; document.write(s);</script>"
         "<ul><li><a href='/tzgg/t1.html'>区政府采购中心公告</a> 2024-03-17</li></ul>"

@@ -13,6 +13,7 @@ budget; :mod:`crawler.commands.discover_fetch`), or from a saved page or folder.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections import Counter, deque
@@ -159,8 +160,6 @@ def render_discovered(home: Page, name: str, columns: list[Candidate], delay: fl
 
 
 def _q(value: str) -> str:
-    import json
-
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
@@ -171,12 +170,9 @@ def _open_target(
     if urlsplit(target).scheme in ("http", "https"):
         from crawler.settings import USER_AGENT
 
-        host = urlsplit(target).hostname or ""
-        fetcher = PortalFetcher(
-            host, delay=delay, timeout=timeout, budget=budget, user_agent=USER_AGENT
-        )
+        fetcher = PortalFetcher(delay=delay, timeout=timeout, budget=budget, user_agent=USER_AGENT)
         try:
-            return fetcher, fetcher.get(target)
+            return fetcher, fetcher.get_home(target)
         except Unavailable as exc:
             raise click.ClickException(f"cannot fetch {target}: {exc}") from None
     if "://" in target:

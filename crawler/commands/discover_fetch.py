@@ -1,8 +1,9 @@
 """Where ``govnews discover`` reads a portal's pages: politely over HTTP, or a saved copy.
 
-:class:`PortalFetcher` reads one host only, obeys its robots.txt (read once, for the govnews
-User-Agent of :mod:`crawler.settings`), waits ``delay`` seconds between requests and stops at a
-request budget, so discovering a portal costs it a few dozen page views at most.
+:class:`PortalFetcher` reads one host only (the home page's, after a redirect), obeys its
+robots.txt (read once, for the govnews User-Agent of :mod:`crawler.settings`, Crawl-delay
+included), waits ``delay`` seconds between requests and stops at a request budget, so
+discovering a portal costs it a few dozen page views at most.
 :class:`SavedPortal` answers from a folder of saved pages laid out like the site's paths
 (``wget -m`` layout, with or without the host folder), so discovery works with no network.
 Both raise :class:`Unavailable` with a short reason for a page they cannot give.
@@ -27,6 +28,14 @@ class Unavailable(Exception):
     """A page that cannot be read (robots.txt, another host, HTTP error, not saved …)."""
 
 
+class Redirected(Unavailable):
+    """The page redirects to another host; ``url`` is where."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"redirects to another host ({url})")
+        self.url = url
+
+
 @dataclass(frozen=True)
 class Page:
     body: bytes
@@ -42,10 +51,8 @@ class Fetcher(Protocol):
 class PortalFetcher:
     """GETs on one host, within robots.txt, ``delay`` seconds apart, at most ``budget``."""
 
-    def __init__(
-        self, host: str, *, delay: float, timeout: float, budget: int, user_agent: str
-    ) -> None:
-        self.host = host.lower()
+    def __init__(self, *, delay: float, timeout: float, budget: int, user_agent: str) -> None:
+        self.host = ""
         self.delay = delay
         self.timeout = timeout
         self.budget = budget
@@ -81,8 +88,20 @@ class PortalFetcher:
                 robots.parse(body.decode(charset or "utf-8", "replace").splitlines())
             except Unavailable:
                 robots.parse([])  # no robots.txt (or none readable): nothing is disallowed
+            asked = robots.crawl_delay(self.user_agent)
+            self.delay = max(self.delay, float(asked or 0))  # a Crawl-delay is honoured too
             self._robots = robots
         return self._robots
+
+    def get_home(self, url: str) -> Page:
+        """The home page; a redirect to another host (x.gov.cn -> www.x.gov.cn) makes that
+        host the portal's one host."""
+        self.host = (urlsplit(url).hostname or "").lower()
+        try:
+            return self.get(url)
+        except Redirected as moved:
+            self.host, self._robots = (urlsplit(moved.url).hostname or "").lower(), None
+            return self.get(moved.url)
 
     def get(self, url: str) -> Page:
         if (urlsplit(url).hostname or "").lower() != self.host:
@@ -91,7 +110,7 @@ class PortalFetcher:
             raise Unavailable("disallowed by robots.txt")
         body, charset, final = self._open(url)
         if (urlsplit(final).hostname or "").lower() != self.host:
-            raise Unavailable(f"redirects to another host ({final})")
+            raise Redirected(final)
         return Page(body, charset, final)
 
 

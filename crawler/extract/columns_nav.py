@@ -45,6 +45,7 @@ HUB_WORDS = ("公开", "政务", "新闻中心", "资讯中心")
 MAX_NAME = 10
 _SENTENCE_RE = re.compile(r"[的，,。：:、；;！？!?“”\"]|关于")
 _MORE_RE = re.compile(r"^(更多|更多内容|查看更多|more|\+|>>|»|…)+$", re.I)
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
 _TRIM = " \t\r\n\u3000»>›·•|[]【】()（）+"
 _ASSET_RE = re.compile(
     r"\.(jpe?g|png|gif|bmp|svg|ico|css|js|pdf|docx?|xlsx?|pptx?|zip|rar|7z|mp4|mp3|wps|ofd)$",
@@ -74,7 +75,10 @@ class NavLink:
 
 def clean_name(text: str) -> str:
     """A link's text without spaces, arrows and brackets (``» 区内动态 >`` -> ``区内动态``)."""
-    return re.sub(r"\s+", "", text).strip(_TRIM)
+    name = re.sub(r"\s+", "", text).strip(_TRIM)
+    if _CJK_RE.search(name):  # 通知公告NOTICE: drop the English caption beside the name
+        name = re.sub(r"^[A-Za-z]+|[A-Za-z]+$", "", name).strip(_TRIM)
+    return name
 
 
 def classify(name: str) -> tuple[str | None, bool] | None:
