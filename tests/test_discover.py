@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from crawler.commands.discover import discover
 from crawler.commands.discover_fetch import PortalFetcher
-from crawler.extract.columns_nav import classify, column_key, nav_links
+from crawler.extract.columns_nav import classify, clean_name, column_key, nav_links
 from crawler.settings import USER_AGENT
 from crawler.sites.profile import load_file
 from tests.portal_site import PORTALS, Portal, PortalServer
@@ -137,6 +137,8 @@ def test_progress_lines_and_table(tmp_path: Path) -> None:
         ("政务公开", (None, True)),
         ("政府信息公开", (None, True)),
         ("领导信息", None),
+        ("领导动态", ("news", False)),
+        ("政府公报", ("policy", False)),
         ("政务服务", None),
         ("English", None),
         ("无障碍", None),
@@ -147,6 +149,15 @@ def test_progress_lines_and_table(tmp_path: Path) -> None:
 )
 def test_classify(name: str, want: tuple[str | None, bool] | None) -> None:
     assert classify(name) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("» 区内动态 >", "区内动态"), ("通知公告NOTICE", "通知公告"), ("【政策 解读】", "政策解读"),
+     ("English", "English")],
+)  # fmt: skip
+def test_clean_name(text: str, name: str) -> None:
+    assert clean_name(text) == name
 
 
 def test_script_menus_and_more_links() -> None:

@@ -35,10 +35,15 @@ NOISE_WORDS = (
 )  # fmt: skip
 #: column words by kind, tried in this order (政策文件 before 文件, 通知公告 before 通知)
 KIND_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("policy", ("政策文件", "政策解读", "规范性文件", "政府文件", "政策法规", "文件", "解读")),
+    (
+        "policy",
+        ("政策文件", "政策解读", "规范性文件", "政府文件", "政策法规", "文件", "解读", "公报"),
+    ),
     ("notices", ("通知公告", "公示公告", "公告公示", "通知通告", "公告", "公示", "通告", "通知")),
     ("news", ("动态", "要闻", "新闻", "资讯", "快讯", "头条", "信息", "热点", "聚焦", "速递")),
 )
+#: a name ending so is a news column whatever its subject (领导动态 is news, 领导信息 is not)
+NEWS_ENDINGS = ("动态", "要闻", "新闻")
 #: channels whose landing page lists further columns (政务公开 → 政策文件, 通知公告 …)
 HUB_WORDS = ("公开", "政务", "新闻中心", "资讯中心")
 #: a column name is short; an article title is long or reads like a sentence
@@ -84,13 +89,14 @@ def clean_name(text: str) -> str:
 def classify(name: str) -> tuple[str | None, bool] | None:
     """``(kind, hub)`` for a link name, or None when it is neither a column nor a hub.
 
-    Noise wins over column words, so 领导信息 and 政务服务 are dropped; a sentence or a long
-    name is an article title (关于……的通知), not a column.
+    Noise wins over column words, so 领导信息 and 政务服务 are dropped, unless the name ends as
+    news does (领导动态, 机构要闻 report activity); a sentence or a long name is an article
+    title (关于……的通知), not a column.
     """
     if not name or len(name) > MAX_NAME or _SENTENCE_RE.search(name):
         return None
     low = name.lower()
-    if any(w in low for w in NOISE_WORDS):
+    if any(w in low for w in NOISE_WORDS) and not name.endswith(NEWS_ENDINGS):
         return None
     hub = any(w in name for w in HUB_WORDS)
     # 政务公开 / 政府信息公开 are channels of documents, never one column (信息 is no news here)
