@@ -49,6 +49,11 @@ def _discover_then_crawl(home: str, name: str, tmp_path: Path) -> set[str]:
     )
     assert crawl.returncode == 0, crawl.stderr[-3000:]
     assert f"crawl of {name} finished" in crawl.stdout
+    # health: every discovered column was crawled (columns listing articles / profile's)
+    health = _govnews("health", "--db", f"sqlite:///{db}", sites=sites)
+    assert health.returncode == 0, health.stdout + health.stderr
+    n = len(load_file(sites / f"{name}.toml").start_urls)
+    assert f" {n}/{n} " in health.stdout, health.stdout
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT url, title, body_text FROM articles").fetchall()
     assert all(title and body for _, title, body in rows)
