@@ -78,6 +78,29 @@ def test_saved_folder_offline(tmp_path: Path) -> None:
     assert result.exit_code == 0 and len(load_file(out / "shili.toml").start_urls) == 3
 
 
+def test_lone_saved_home_page_lists_columns_and_keeps_them_with_unchecked(tmp_path: Path) -> None:
+    home = tmp_path / "home.html"
+    home.write_bytes(PORTALS["dropdown"].body("/") or b"")
+    args = [str(home), "--url", "http://www.shili.gov.cn/", "-o", str(tmp_path)]
+    result = _discover(*args)
+    assert result.exit_code == 1
+    assert "(6 navigation links checked, 6 not read: try --unchecked)" in result.stderr
+    assert {r["status"] for r in json.loads(result.stdout)} == {"not in the saved copy"}
+    result = _discover(*args, "--unchecked")
+    assert result.exit_code == 0, result.output
+    profile = load_file(tmp_path / "shili.toml")
+    # every column name of the menu, no noise; hubs (信息公开) are no columns
+    assert [u.removeprefix("http://www.shili.gov.cn") for u in profile.start_urls] == [
+        "/xxgk/zcwj/",
+        "/xxgk/zcjd/",
+        "/xwdt/",
+        "/xwdt/jddt/",
+        "/xwdt/bmdt/",
+    ]
+    assert profile.article_patterns == ()
+    assert "not checked: not in the saved copy" in (tmp_path / "shili.toml").read_text("utf-8")
+
+
 def test_robots_txt_and_delay_are_obeyed(tmp_path: Path) -> None:
     portal = PORTALS["trs"]
     with PortalServer(portal, robots="User-agent: *\nDisallow: /tzgg/\n") as server:

@@ -26,6 +26,7 @@ import click
 
 from crawler.commands.discover_fetch import (
     Fetcher,
+    NotRead,
     Page,
     PortalFetcher,
     SavedPortal,
@@ -58,6 +59,8 @@ class Candidate:
     #: "column", "hub", "not a list", or why the page could not be read
     status: str = "pending"
     dated: int = 0
+    #: its page was left unread (not saved, budget spent): a column name nobody checked
+    unread: bool = False
     listing: ExtractedListing | None = field(default=None, repr=False)
     html: str = field(default="", repr=False)
 
@@ -94,7 +97,7 @@ def discover_columns(
         try:
             page = fetcher.get(cand.url)
         except Unavailable as exc:
-            cand.status = str(exc)
+            cand.status, cand.unread = str(exc), isinstance(exc, NotRead)
             continue
         if page.url != cand.url and column_key(page.url) in seen:
             cand.status = f"same as {page.url}"
@@ -121,20 +124,29 @@ def _portal_title(html: str, host: str) -> str:
 
 
 def render_discovered(home: Page, name: str, columns: list[Candidate], delay: float) -> str:
-    """The TOML profile of the verified columns, validated by the profile loader."""
+    """The TOML profile of the columns (verified ones, and unchecked ones the user kept),
+    validated by the profile loader."""
     html, _ = decode_html(home.body, home.charset)
     host = urlsplit(home.url).hostname or ""
     links = [u for c in columns for u in (c.listing.article_links if c.listing else [])]
     cms = Counter(detect_cms(c.html) for c in columns).most_common(1)[0][0]
-    regexes = article_regexes(links, cms)
+    regexes = article_regexes(links, cms) if links else []
     pagers = {next_page_xpath(c.listing, c.html) for c in columns if c.listing}
     # a profile's next-page XPath replaces the generic pager of every column: only when all agree
     next_xpath = pagers.pop() if len(pagers) == 1 else None
-    notes = [f"{c.name}: {pagination_note(c.listing, c.html)}" for c in columns if c.listing]
-    rows = [f"  {_q(c.url)},  # {c.name} ({c.kind}; {c.dated} dated links)" for c in columns]
+    notes = [
+        f"{c.name}: {pagination_note(c.listing, c.html) if c.listing else 'not checked'}"
+        for c in columns
+    ]
+    rows = [
+        f"  {_q(c.url)},  # {c.name} ({c.kind}; "
+        + (f"{c.dated} dated links)" if c.is_column else f"not checked: {c.status})")
+        for c in columns
+    ]
+    verified = sum(c.is_column for c in columns)
     lines = [
         f"# Written by `govnews discover` from {home.url}: review before use.",
-        f"# {len(columns)} columns verified on their first list page.",
+        f"# {verified} of {len(columns)} columns verified on their first list page.",
         f"name = {_q(name)}",
         f"title = {_q(_portal_title(html, host))}",
         f"description = {_q('Columns: ' + ', '.join(f'{c.name} ({c.kind})' for c in columns))}",
@@ -145,7 +157,7 @@ def render_discovered(home: Page, name: str, columns: list[Candidate], delay: fl
         "]",
         "",
         "[links]",
-        "article = [" + ", ".join(f"'{r}'" for r in regexes) + "]",
+        *(["article = [" + ", ".join(f"'{r}'" for r in regexes) + "]"] if regexes else []),
         *([f"next_page_xpath = {_q(next_xpath)}"] if next_xpath else []),
         "max_pages = 50",
     ]
@@ -213,6 +225,8 @@ def _output_path(output: str | None, name: str, force: bool) -> Path:
 @click.option("--name", metavar="NAME", help="Profile name (pinyin, a-z0-9_); default from host.")
 @click.option("-o", "--output", metavar="PATH", help="Profile file or folder [default: NAME.toml].")
 @click.option("--force", is_flag=True, help="Overwrite an existing profile file.")
+@click.option("--unchecked", is_flag=True,
+              help="Also keep columns whose page was not read (a lone saved page).")  # fmt: skip
 @click.option("--timeout", default=20.0, show_default=True, help="Seconds per HTTP request.")
 @format_option(choices=("table", "json", "jsonl", "csv"))
 @click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
@@ -225,6 +239,7 @@ def discover(
     name: str | None,
     output: str | None,
     force: bool,
+    unchecked: bool,
     timeout: float,
     fmt: str,
     quiet: bool,
@@ -235,8 +250,8 @@ def discover(
     as 政务公开 (--depth), checks each column on its first list page (several dated article
     links), prints what it found and writes a profile with one start URL per column. Only the
     portal's host is read, within robots.txt, --delay seconds apart. PORTAL_URL_OR_FILE may
-    also be a saved home page or a folder of saved pages (give --url). Exits 1 when no column
-    is found.
+    also be a saved home page or a folder of saved pages (give --url); --unchecked keeps the
+    columns whose page was not saved. Exits 1 when no column is found.
 
     \b
     Example:
@@ -260,10 +275,12 @@ def discover(
         for c in found
     ]
     emit(rows, fmt, ["kind", "name", "status", "dated", "url"], max_width=60)
-    columns = [c for c in found if c.is_column]
+    columns = [c for c in found if c.is_column or (unchecked and c.unread and c.kind != "hub")]
     if not columns:
+        unread = sum(c.unread for c in found)
+        hint = f", {unread} not read: try --unchecked" if unread else ""
         raise click.ClickException(
-            f"no news column found from {home.url} ({len(found)} navigation links checked)"
+            f"no news column found from {home.url} ({len(found)} navigation links checked{hint})"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render_discovered(home, name, columns, delay), encoding="utf-8")

@@ -28,6 +28,11 @@ class Unavailable(Exception):
     """A page that cannot be read (robots.txt, another host, HTTP error, not saved …)."""
 
 
+class NotRead(Unavailable):
+    """A page left unread (not in the saved copy, the request budget spent): nothing is known
+    against it, so ``discover --unchecked`` may still keep it as a column."""
+
+
 class Redirected(Unavailable):
     """The page redirects to another host; ``url`` is where."""
 
@@ -63,7 +68,7 @@ class PortalFetcher:
 
     def _open(self, url: str) -> tuple[bytes, str | None, str]:
         if self.requests >= self.budget:
-            raise Unavailable(f"request budget of {self.budget} spent")
+            raise NotRead(f"request budget of {self.budget} spent")
         wait = self._last + self.delay - time.monotonic()
         if wait > 0:
             time.sleep(wait)
@@ -128,12 +133,12 @@ class SavedPortal:
             raise Unavailable("on another host")
         rel = unquote(parts.path).lstrip("/")
         if parts.query or ".." in rel.split("/"):
-            raise Unavailable("not in the saved copy")
+            raise NotRead("not in the saved copy")
         base = self.root / rel
         for file in [base, *(base / name for name in INDEX_FILES)]:
             if file.is_file():
                 return Page(file.read_bytes(), None, url)
-        raise Unavailable("not in the saved copy")
+        raise NotRead("not in the saved copy")
 
 
 def home_file(folder: Path) -> Path | None:
