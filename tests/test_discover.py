@@ -20,7 +20,8 @@ from crawler.commands.discover_fetch import PortalFetcher
 from crawler.extract.columns_nav import classify, clean_name, column_key, nav_links
 from crawler.settings import USER_AGENT
 from crawler.sites.profile import load_file
-from tests.portal_site import PORTALS, Portal, PortalServer
+from tests.portal_site import Portal, PortalServer
+from tests.portals import PORTALS
 
 
 def _discover(*args: str) -> Result:
@@ -188,6 +189,7 @@ def test_script_menus_and_more_links() -> None:
         "<div class='box'><h3>通知公告<span>NOTICE</span></h3>"
         "<a href='/tzgg/'>更多&gt;&gt;</a></div>"
         "<script>var m = [['部门动态', '/bmdt/'], ['首页', '/']];"
+        "var c = {data: [{chnlName: '政策解读', chnlUrl: './zcjd/'}, {chnlName: '联系我们'}]};"
         "var s = '<a href=\"/xzdt/\">乡镇' + '动态</a>'; document.write(s);</script>"
         "<ul><li><a href='/tzgg/t1.html'>区政府采购中心公告</a> 2024-03-17</li></ul>"
     )
@@ -196,6 +198,7 @@ def test_script_menus_and_more_links() -> None:
         ("通知公告", "http://www.shili.gov.cn/tzgg/", "more"),
         ("乡镇动态", "http://www.shili.gov.cn/xzdt/", "script"),
         ("部门动态", "http://www.shili.gov.cn/bmdt/", "script"),
+        ("政策解读", "http://www.shili.gov.cn/zcjd/", "script"),
     ]
 
 

@@ -18,7 +18,8 @@ import pytest
 
 from crawler.demo.server import DemoSite
 from crawler.sites.profile import load_file
-from tests.portal_site import PORTALS, PortalServer
+from tests.portal_site import PortalServer
+from tests.portals import PORTALS
 
 pytestmark = pytest.mark.slow
 

@@ -58,8 +58,10 @@ _ASSET_RE = re.compile(
 )
 _INDEX_RE = re.compile(r"/(index|default|list|index_0)\.(s?html?|jhtml|jsp|php|aspx?)$", re.I)
 _STRING_RE = re.compile(r"'(?:\\.|[^'\\\n])*'|\"(?:\\.|[^\"\\\n])*\"")
-_NAME_KEYS = ("name", "title", "text", "label", "cname", "channelname", "menuname", "catname")
-_URL_KEYS = ("url", "href", "link", "linkurl", "path", "channelurl", "src")
+#: keys of a menu record's name and address (CMS exports: TRS chnlName/chnlUrl and the like)
+_NAME_KEYS = ("name", "title", "text", "label", "cname", "channelname", "chnlname", "chnldesc",
+              "menuname", "catname", "columnname")  # fmt: skip
+_URL_KEYS = ("url", "href", "link", "linkurl", "path", "channelurl", "chnlurl", "columnurl")
 _HEADING_CSS = "h1, h2, h3, h4, h5, h6, [class*=tit], [class*=head], [class*=hd], strong, span"
 _MAX_SCRIPT = 200_000
 
@@ -177,8 +179,8 @@ def _unescape_js(literal: str) -> str:
 
 
 def _records(value: Any) -> Iterator[tuple[str, str]]:
-    """``(name, href)`` pairs in a parsed JS value: ``{name:…, url:…}`` objects at any depth
-    (children menus included) and ``["name", "/url/"]`` pairs."""
+    """``(name, href)`` pairs in a parsed JS value, in source order: ``{name:…, url:…}``
+    objects at any depth (children menus included) and ``["name", "/url/"]`` pairs."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -188,13 +190,13 @@ def _records(value: Any) -> Iterator[tuple[str, str]]:
             href = next((keys[k] for k in _URL_KEYS if isinstance(keys.get(k), str)), None)
             if name and href:
                 yield name, href
-            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+            stack.extend(reversed([v for v in item.values() if isinstance(v, dict | list)]))
         elif isinstance(item, list):
             strs = [v for v in item if isinstance(v, str)]
             if len(item) == 2 and len(strs) == 2:
                 name, href = sorted(strs, key=lambda s: ("/" in s or "." in s, s))
                 yield name, href
-            stack.extend(v for v in item if isinstance(v, dict | list))
+            stack.extend(reversed([v for v in item if isinstance(v, dict | list)]))
 
 
 def _script_links(tree: LexborHTMLParser, base: str, host: str) -> Iterator[NavLink]:
