@@ -18,6 +18,7 @@ from click.testing import CliRunner, Result
 from crawler.commands.discover import discover
 from crawler.commands.discover_fetch import PortalFetcher
 from crawler.extract.columns_nav import classify, clean_name, column_key, nav_links
+from crawler.extract.decode import decode_html
 from crawler.settings import USER_AGENT
 from crawler.sites.profile import load_file
 from tests.portal_site import Portal, PortalServer
@@ -235,3 +236,17 @@ def test_existing_profile_is_not_overwritten(tmp_path: Path) -> None:
     result = CliRunner().invoke(discover, args)
     assert result.exit_code == 1 and "shili.toml exists: use --force" in result.stderr
     assert (tmp_path / "shili.toml").read_text(encoding="utf-8") == "x"
+
+
+def test_navigation_of_list_pages_written_for_other_tests() -> None:
+    """The list-page fixtures (written for the listing tests, not for discovery) carry real
+    CMS menus: their column names are kept and none of their navigation noise."""
+    lists = Path(__file__).parent / "fixtures" / "lists"
+    kept: set[str] = set()
+    for page in sorted(lists.glob("*.html")) + sorted((lists / "templates").glob("*.html")):
+        html, _ = decode_html(page.read_bytes(), None)
+        kept |= {x.name for x in nav_links(html, "http://www.shili.gov.cn/xwzx/gzdt/")}
+    noise = {"首页", "网站首页", "互动交流", "办事服务", "政务服务", "联系我们", "关于我们",
+             "网站地图", "政府概况", "在线留言", "政民互动", "搜索", "下一页", "尾页"}  # fmt: skip
+    assert not kept & noise
+    assert {"区内动态", "通知公告", "政策解读", "部门动态", "街乡动态", "图片新闻"} <= kept
