@@ -15,6 +15,7 @@ from crawler.extract.listing import extract_listing
 from crawler.extract.pagination import next_by_numbering
 from crawler.extract.scriptpager import script_href
 from crawler.extract.types import ExtractedListing
+from crawler.sites.profile import SiteProfile
 
 PAGERS = Path(__file__).parent / "fixtures" / "lists" / "pagers"
 H = "http://www.shili.gov.cn"
@@ -176,3 +177,22 @@ def test_button_with_onclick_is_a_next_link() -> None:
         """<input type="button" value="下一页" onclick="window.location.href='list_2.html'">"""
     )
     assert (got.pager, got.next_page, got.next_is_guess) == ("onclick", LIST_2, False)
+
+
+def test_profile_rule_reads_the_datastore_records() -> None:
+    """A profile's article regex applies to a Hanweb list held in datastore records too
+    (a profile drafted by probe or discover must not lose a jpage column's first page)."""
+    url = f"{H}/col/col1234/index.html"
+    body = (PAGERS / "jpage.html").read_bytes()
+    generic = extract_listing(body, url)
+    profile = SiteProfile(
+        name="shili",
+        allowed_domains=("shili.gov.cn",),
+        start_urls=(url,),
+        article_patterns=(r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html$",),
+    )
+    ruled = extract_listing(body, url, profile=profile)
+    assert len(generic.article_links) == 4
+    assert ruled.article_links == generic.article_links
+    assert ruled.link_dates == generic.link_dates
+    assert ruled.next_page == generic.next_page

@@ -170,3 +170,21 @@ def test_stale_and_unknown_sites(sqlite_url: str) -> None:
     assert fresh[0].flags == []
     assert stale[0].flags == ["stale"]
     assert other[0].flags == ["no_runs"]
+
+
+def test_columns_discovered_vs_crawled(sqlite_url: str) -> None:
+    """A profile's column whose list showed no article in the last run is flagged."""
+    cols = {"http://x.gov.cn/qndt/": {"reached_items": 12}, "http://x.gov.cn/tzgg/": {}}
+    stats = {**_fill(5, 5, 5, 5, 5), "govnews/pagination/columns": cols}
+    engine = _runs(sqlite_url, [{"items": 5, "stats": stats}])
+    profile = {"xq": ["http://x.gov.cn/qndt/", "http://x.gov.cn/tzgg/", "http://x.gov.cn/bmdt/"]}
+    [h] = site_health(engine, columns=profile)
+    [plain] = site_health(engine)
+    engine.dispose()
+    assert h.columns_read == (1, 3)
+    assert h.flags == ["column_empty"]
+    assert h.notes == [
+        "column listed no article: http://x.gov.cn/tzgg/",
+        "column listed no article: http://x.gov.cn/bmdt/",
+    ]
+    assert plain.columns_read is None and plain.flags == []

@@ -25,10 +25,24 @@ COLUMNS = (
     "views%",
     "body%",
     "sure%",
+    "columns",
     "rejects",
     "errors",
     "flags",
 )
+
+
+def _profile_columns() -> dict[str, list[str]]:
+    """Each profiled site's columns (its start URLs); an invalid profile is left out here,
+    as `govnews sites check` is where it is reported."""
+    from crawler.settings import GOVNEWS_SITES_DIRS
+    from crawler.sites import ProfileError, available_profiles
+
+    try:
+        profiles = available_profiles(GOVNEWS_SITES_DIRS)
+    except ProfileError:
+        return {}
+    return {name: list(p.start_urls) for name, p in profiles.items()}
 
 
 def _pct(value: float | None) -> str:
@@ -76,7 +90,8 @@ def health(
     from the URL …) dropped more than --drop points below its usual value, when the last run
     did not finish, or (with --max-age) when no run finished recently, or when it read a
     column short of the size the column declares (共N页, 共N条, a last-page link, totalRecord:
-    column_short).
+    column_short), or when a column its profile names listed no article (column_empty;
+    "columns" shows the profile's columns that listed articles, e.g. 4/4).
     Exit code 1 when any site is flagged, so cron or a monitor can alert.
 
     \b
@@ -87,6 +102,7 @@ def health(
     """
     from pipelines.db.health import site_health
 
+    columns = _profile_columns()
     engine = open_database(resolve_db(db))
     try:
         report = site_health(
@@ -95,6 +111,7 @@ def health(
             history=history,
             drop_points=drop,
             max_age=timedelta(hours=max_age) if max_age is not None else None,
+            columns=columns,
         )
     finally:
         engine.dispose()
@@ -118,6 +135,8 @@ def health(
                     "views%": _pct(run.fill.get("views")) if run else "-",
                     "body%": _pct(run.fill.get("body")) if run else "-",
                     "sure%": _pct(run.fill.get("confident")) if run else "-",
+                    # columns of the profile (discovered) that listed articles (crawled)
+                    "columns": "/".join(map(str, h.columns_read)) if h.columns_read else "-",
                     "rejects": run.rejects if run else "-",
                     "errors": run.errors if run else "-",
                     "flags": ", ".join(h.flags) or "ok",

@@ -153,7 +153,8 @@ def field_selectors(body: bytes, url: str | None, charset: str | None) -> dict[s
     return found
 
 
-def _name_for(url: str) -> str:
+def name_for_url(url: str) -> str:
+    """A profile name from the host (www.shili.gov.cn -> shili)."""
     host = (urlsplit(url).hostname or "site").lower().removeprefix("www.")
     host = re.sub(r"\.(gov|com|org|net|edu)?\.?cn$|\.(com|org|net)$", "", host)
     return re.sub(r"[^a-z0-9]+", "_", host).strip("_") or "site"
@@ -165,7 +166,10 @@ _SECOND_LEVEL = {"com", "net", "org", "gov", "edu", "ac"}
 def site_domain(url: str) -> str:
     """The site's registrable domain (``news.163.com`` -> ``163.com``, ``www.x.gov.cn`` ->
     ``x.gov.cn``): a column often lists articles on a sister host of the same site."""
-    labels = (urlsplit(url).hostname or "").lower().removeprefix("www.").split(".")
+    host = (urlsplit(url).hostname or "").lower()
+    if re.fullmatch(r"[\d.]+|[0-9a-f:]+", host):
+        return host  # an IP address has no parent domain (127.0.0.1 is not "0.1")
+    labels = host.removeprefix("www.").split(".")
     keep = 3 if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2 else 2
     return ".".join(labels[-keep:])
 
@@ -211,6 +215,15 @@ def render_profile(
     return "\n".join(lines) + "\n"
 
 
+def next_page_xpath(listing: ExtractedListing, html: str) -> str | None:
+    """An XPath for the 下一页 link of a list page whose pager is a plain link, else None."""
+    # only a real link: a script pager's 下一页 (href="#", onclick) is followed generically
+    for label in ("下一页", "下页", "后页") if listing.pager == "link" else ():
+        if re.search(rf">\s*{label}\s*<", html):
+            return f"//a[normalize-space()='{label}']"
+    return None
+
+
 def probe_profile(
     body: bytes,
     url: str,
@@ -227,17 +240,12 @@ def probe_profile(
     if not listing.article_links:
         raise click.ClickException(f"{url}: no list of article links found on this page")
     regexes = article_regexes(listing.article_links, cms)
-    next_xpath = None
-    # only a real link: a script pager's 下一页 (href="#", onclick) is followed generically
-    for label in ("下一页", "下页", "后页") if listing.pager == "link" else ():
-        if re.search(rf">\s*{label}\s*<", text):
-            next_xpath = f"//a[normalize-space()='{label}']"
-            break
+    next_xpath = next_page_xpath(listing, text)
     note = pagination_note(listing, text)
     fields = field_selectors(*article) if article else {}
     toml = render_profile(
         url,
-        name or _name_for(url),
+        name or name_for_url(url),
         cms,
         regexes,
         note,

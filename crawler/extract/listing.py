@@ -209,8 +209,15 @@ def extract_listing(
         # the best-looking block among the links the patterns accept (a sidebar of other
         # columns' articles matches the patterns too, but loses to the main list)
         pats = [re.compile(p) for p in profile.article_patterns]
-        matching = [(n, h) for n, h in links if any(p.search(h) for p in pats)]
-        articles = generic_articles(matching, pager, memo, min_mean=0.0)
+        articles = []
+        for fragment in fragments:  # a Hanweb list in datastore records, as below
+            rows = [(n, h) for n, h in _anchors(fragment, url) if _on_site(h, domains)]
+            rows = [(n, h) for n, h in rows if any(p.search(h) for p in pats)]
+            data_links.extend(rows)
+            articles = articles or generic_articles(rows, pager, memo, min_mean=0.0)
+        if not articles:
+            matching = [(n, h) for n, h in links if any(p.search(h) for p in pats)]
+            articles = generic_articles(matching, pager, memo, min_mean=0.0)
     else:
         articles = []
         # Hanweb-style pages carry their list in <script type="text/xml"> records

@@ -16,6 +16,9 @@ and raises flags:
 - ``column_short``: the last run read a column short of the size the column declares (共N页,
   共N条, a last-page link, totalRecord) without a deliberate stop (the spider's
   ``govnews/pagination/columns`` stats; a note per column says how far it got).
+- ``column_empty``: given the columns a site's profile names (``govnews discover`` writes one
+  start URL per column), a finished last run whose list pages of one of them showed no article
+  link; ``columns_read`` says how many of them did (discovered vs crawled).
 
 Fill rates come from the run's stats (``govnews/fill/*``, saved in ``crawl_runs.stats``); for
 runs without them they are computed from the articles last written by that run.
@@ -24,6 +27,7 @@ runs without them they are computed from the articles last written by that run.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -63,6 +67,8 @@ class RunHealth:
     fill: dict[str, float | None] = field(default_factory=dict)
     #: columns read short of their declared size: "URL: reached 2 of 6 pages (…)"
     short_columns: list[str] = field(default_factory=list)
+    #: start URL -> distinct article links its list pages showed (``reached_items``)
+    columns: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,6 +79,9 @@ class SiteHealth:
     runs: int
     flags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: (columns of the profile whose list showed articles in the last run, columns of the
+    #: profile), when the caller named the site's columns
+    columns_read: tuple[int, int] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -128,7 +137,18 @@ def _run_health(engine: Engine, run: Any) -> RunHealth:
         errors=int(run.errors or 0),
         fill=fill,
         short_columns=_short_columns(stats.get(COLUMNS_KEY)),
+        columns=_column_items(stats.get(COLUMNS_KEY)),
     )
+
+
+def _column_items(columns: object) -> dict[str, int]:
+    if not isinstance(columns, dict):
+        return {}
+    return {
+        str(url): int(col.get("reached_items") or 0)
+        for url, col in columns.items()
+        if isinstance(col, dict)
+    }
 
 
 def _short_columns(columns: object) -> list[str]:
@@ -157,8 +177,10 @@ def site_health(
     min_articles: int = 3,
     max_age: timedelta | None = None,
     now: datetime | None = None,
+    columns: Mapping[str, Sequence[str]] | None = None,
 ) -> list[SiteHealth]:
-    """Health of every site with runs (or of ``sites``), ordered by site name."""
+    """Health of every site with runs (or of ``sites``), ordered by site name; ``columns``
+    (site -> its profile's start URLs) adds columns_read and the column_empty flag."""
     if not inspect(engine).has_table(CrawlRun.__tablename__):
         return [SiteHealth(s, None, None, 0, ["no_runs"]) for s in sites or []]
     runs_t = CrawlRun.__table__
@@ -193,9 +215,20 @@ def site_health(
             continue
         last = _run_health(engine, rows[0])
         health.last_run = last
+        if expected := (columns or {}).get(site):
+            _check_columns(health, last, expected)
         _flag(health, [_run_health(engine, r) for r in rows[1:]], drop_points, min_articles)
         out.append(health)
     return out
+
+
+def _check_columns(health: SiteHealth, last: RunHealth, expected: Sequence[str]) -> None:
+    """Discovered vs crawled: which of the profile's columns listed articles in the last run."""
+    empty = [u for u in expected if not last.columns.get(u)]
+    health.columns_read = (len(expected) - len(empty), len(expected))
+    if empty and last.status == "finished":
+        health.flags.append("column_empty")
+        health.notes.extend(f"column listed no article: {url}" for url in empty)
 
 
 def _flag(
