@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -31,6 +32,28 @@ def resolve_db(db: str | None) -> str:
             "give a file, e.g. sqlite:///govnews.db"
         )
     return url
+
+
+#: what each extra brings (pyproject.toml [project.optional-dependencies])
+EXTRAS = {
+    "export": "Parquet export (pyarrow)",
+    "serve": "the web view (Datasette and datasette-vega)",
+    "postgres": "PostgreSQL (psycopg)",
+    "redis": "a shared Redis queue (scrapy-redis)",
+}
+
+
+@contextmanager
+def needs_extra(extra: str) -> Iterator[None]:
+    """Turn a missing optional package into one line naming the ``pip install`` to run."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        raise click.ClickException(
+            f"{EXTRAS[extra]} needs the {extra!r} extra "
+            f"({(exc.name or '?').split('.')[0]} is not installed): "
+            f"pip install 'govnews[{extra}]'"
+        ) from None
 
 
 def db_option(func: F) -> F:
