@@ -170,3 +170,27 @@ def test_stale_and_unknown_sites(sqlite_url: str) -> None:
     assert fresh[0].flags == []
     assert stale[0].flags == ["stale"]
     assert other[0].flags == ["no_runs"]
+
+
+@pytest.mark.parametrize("site", ["revisit", "revisit:xq"])
+def test_a_revisit_run_is_not_a_site_without_articles(sqlite_url: str, site: str) -> None:
+    readings = {"govnews/storage/view_counts": 12, "govnews/revisit/errors": 1}
+    engine = _runs(
+        sqlite_url,
+        [
+            {"items": 5, "stats": _fill(5, 5, 5, 5, 5)},
+            {"site": site, "items": 0, "stats": readings},
+        ],
+    )
+    report = {h.site: h for h in site_health(engine)}
+    engine.dispose()
+    assert report["xq"].flags == []
+    assert report[site].flags == [] and report[site].kind == "revisit"
+    assert report[site].notes == ["revisit run: 12 view-count readings stored, 1 errors"]
+
+
+def test_a_failed_revisit_run_is_flagged(sqlite_url: str) -> None:
+    engine = _runs(sqlite_url, [{"site": "revisit", "items": 0, "status": "failed"}])
+    report = site_health(engine)
+    engine.dispose()
+    assert report[0].flags == ["last_run_failed"]

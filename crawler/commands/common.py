@@ -25,9 +25,16 @@ def resolve_db(db: str | None) -> str:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        return url  # not a URL SQLAlchemy knows: the command says so when it connects
+        from crawler.commands.errors import BadValue
+
+        raise BadValue(
+            f"{'--db' if db else 'GOVNEWS_DB'} {url!r} is not a database URL; "
+            "e.g. sqlite:///govnews.db or postgresql://user@host/dbname"
+        ) from None
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
-        raise click.UsageError(
+        from crawler.commands.errors import BadValue
+
+        raise BadValue(
             f"{url!r} is an in-memory database, gone when the command ends; "
             "give a file, e.g. sqlite:///govnews.db"
         )

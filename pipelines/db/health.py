@@ -17,6 +17,9 @@ and raises flags:
   共N条, a last-page link, totalRecord) without a deliberate stop (the spider's
   ``govnews/pagination/columns`` stats; a note per column says how far it got).
 
+Runs of ``govnews revisit`` (site ``revisit`` or ``revisit:<site>``) re-read view counts and
+never store articles: they are judged by status and staleness only, with a note of the readings.
+
 Fill rates come from the run's stats (``govnews/fill/*``, saved in ``crawl_runs.stats``); for
 runs without them they are computed from the articles last written by that run.
 """
@@ -45,6 +48,9 @@ _COLUMNS: dict[str, Any] = {
 _DROP_FLAGS = {f: f"{f}_fill_drop" for f in FIELDS} | {"confident": "low_confidence_jump"}
 KNOWN_KEY = "govnews/spider/known_articles_skipped"
 COLUMNS_KEY = "govnews/pagination/columns"
+REVISIT = "revisit"
+READINGS_KEY = "govnews/storage/view_counts"
+REVISIT_ERRORS_KEY = "govnews/revisit/errors"
 
 
 @dataclass
@@ -73,6 +79,8 @@ class SiteHealth:
     runs: int
     flags: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: "crawl", or "revisit" for govnews revisit's runs (judged by status only)
+    kind: str = "crawl"
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -193,9 +201,30 @@ def site_health(
             continue
         last = _run_health(engine, rows[0])
         health.last_run = last
+        if is_revisit(site):
+            _flag_revisit(health, rows[0])
+            out.append(health)
+            continue
         _flag(health, [_run_health(engine, r) for r in rows[1:]], drop_points, min_articles)
         out.append(health)
     return out
+
+
+def is_revisit(site: str) -> bool:
+    """``govnews revisit`` records its runs as site ``revisit`` (or ``revisit:<site>``)."""
+    return site == REVISIT or site.startswith(REVISIT + ":")
+
+
+def _flag_revisit(health: SiteHealth, run: Any) -> None:
+    """A revisit re-reads view counts of known articles: it never yields articles, so only its
+    status (and staleness) can be wrong; the readings it stored are a note."""
+    health.kind = "revisit"
+    if run.status != "finished":
+        health.flags.append(f"last_run_{run.status}")
+    stats: dict[str, Any] = run.stats if isinstance(run.stats, dict) else {}
+    readings = int(stats.get(READINGS_KEY) or 0)
+    errors = int(stats.get(REVISIT_ERRORS_KEY) or 0)
+    health.notes.append(f"revisit run: {readings} view-count readings stored, {errors} errors")
 
 
 def _flag(
