@@ -10,11 +10,9 @@ from crawler.commands.common import db_option, quiet_option, resolve_db
 from crawler.commands.crawl import crawl_settings
 from crawler.commands.running import run_checked
 from crawler.commands.summary import crawl_summary, print_summary
-from crawler.demo.server import DemoSite
+from crawler.demo.server import DEFAULT_PORT, DemoSite
 from crawler.sites import SiteProfile
 from crawler.spiders.district import DistrictSpider
-
-DEFAULT_PORT = 8760
 
 
 @click.command()
