@@ -176,8 +176,15 @@ def test_browser_two_character_search_and_charts(server: Server, tmp_path: Path)
     assert f"{len(expected)} rows where search matches" in dom
     assert dom.count("<mark>高新</mark>") >= len(expected)
     assert 'value="高新"' in dom  # the search box keeps the query
+    # beside the box: the same query ranked, with passages
+    assert f'id="govnews-ranked" href="/news/search?q={q("高新")}"' in dom
     _chromium(tmp_path, f"--screenshot={tmp_path / 'search-gaoxin.png'}", search_url)
     _keep(tmp_path / "search-gaoxin.png")
+    ranked_url = f"{base}/news/search?q={q('会议')}"
+    dom = _chromium(tmp_path, "--dump-dom", ranked_url).stdout.decode("utf-8")
+    assert dom.count("<mark>会议</mark>") >= len([r for r in rows if "会议" in str(r["body_text"])])
+    _chromium(tmp_path, f"--screenshot={tmp_path / 'ranked-huiyi.png'}", ranked_url)
+    _keep(tmp_path / "ranked-huiyi.png")
 
     month = (
         f"{base}/news/articles_per_month#g.mark=bar&g.x_column=month&g.x_type=ordinal"

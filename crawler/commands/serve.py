@@ -111,6 +111,10 @@ def serve(db: str | None, host: str, port: int, open_browser: bool) -> None:
         datasette_serve.main(args, standalone_mode=False)
 
 
-#: facets must not stall a page; the body column is previewed by the plugin, so long cells
-#: elsewhere (body_html) are cut at 300 characters
-SETTINGS = {"facet_time_limit_ms": "1000", "truncate_cells_html": "300"}
+#: facets must not stall a page; the ranked search reads every candidate's text, so it gets
+#: more than Datasette's 1 s; long cells (body_html) are cut at 300 characters
+SETTINGS = {
+    "facet_time_limit_ms": "1000",
+    "sql_time_limit_ms": "10000",
+    "truncate_cells_html": "300",
+}

@@ -64,7 +64,9 @@ RANKED_SQL = """select id, site, column_name, published_at, views, title,
   govnews_snippet(title, body_text, :q) as snippet, url,
   govnews_score(title, body_text, :q) as score
 from articles
-where govnews_matches(title, body_text, :q)
+where (title like govnews_like_first(:q) escape '\\'
+       or body_text like govnews_like_first(:q) escape '\\')
+  and govnews_matches(title, body_text, :q)
 order by score desc, published_at desc, id desc
 limit 200"""
 PER_MONTH_SQL = """select month, site, articles from v_articles_per_site_month

@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import sqlite3
 from contextvars import ContextVar
@@ -36,6 +37,7 @@ from pipelines.db.search import (
     HIGHLIGHT,
     VOCAB_SQL,
     like_clauses,
+    like_pattern,
     match_expression,
     matches,
     score,
@@ -84,6 +86,12 @@ def prepare_connection(conn: sqlite3.Connection) -> None:
         terms = _terms_of(query)
         return snippet(body or "", terms) or snippet(title or "", terms)
 
+    def _like_first(query: str | None) -> str:
+        # SQLite's LIKE scans in C; the Python matcher then sees only the candidates
+        terms = _terms_of(query)
+        return like_pattern(terms[0]) if terms else "%"
+
+    conn.create_function("govnews_like_first", 1, _like_first, deterministic=True)
     conn.create_function("govnews_matches", 3, _matches, deterministic=True)
     conn.create_function("govnews_score", 3, _score, deterministic=True)
     conn.create_function("govnews_snippet", 3, _snippet, deterministic=True)
@@ -173,6 +181,30 @@ def render_cell(
         link = views_chart(database, row["id"])
         return Markup(f'<a href="{html.escape(link)}" title="chart">{int(value)}</a>')
     return None
+
+
+#: beside the table's search box: the same query, ranked, on the canned query's page
+RANKED_LINK_JS = """
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("_search");
+  if (!box) { return; }
+  var link = document.createElement("a");
+  link.id = "govnews-ranked";
+  link.textContent = "Ranked, with passages";
+  link.style.marginLeft = "0.8em";
+  function sync() { link.href = %s + encodeURIComponent(box.value); }
+  box.addEventListener("input", sync);
+  sync();
+  box.parentNode.appendChild(link);
+});
+"""
+
+
+@hookimpl  # type: ignore[untyped-decorator]
+def extra_body_script(view_name: str, table: str | None, database: str | None) -> str:
+    if view_name != "table" or table not in SEARCHABLE or not database:
+        return ""
+    return RANKED_LINK_JS % json.dumps(f"/{database}/search?q=")
 
 
 @hookimpl  # type: ignore[untyped-decorator]
