@@ -28,7 +28,8 @@ from crawler.commands import (
     stats,
 )
 from crawler.commands import eval as evaluate
-from crawler.commands.errors import extra_hint, one_line
+from crawler.commands.common import LAST_DB
+from crawler.commands.errors import db_named, extra_hint, one_line
 
 
 class FlowOrderedGroup(click.Group):
@@ -95,7 +96,7 @@ def main() -> None:
             raise
         hint = extra_hint(exc) if isinstance(exc, ModuleNotFoundError) else None
         if hint is None and getattr(exc, "orig", None) is not None:  # a database driver's error
-            hint = f"database error: {one_line(exc)}"
+            hint = f"database error{db_named(LAST_DB[0])}: {one_line(exc)}"
         click.echo(f"Error: {hint or f'{type(exc).__name__}: {one_line(exc)}'}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -164,3 +164,19 @@ def test_one_time_rule_in_tables_machine_formats_and_help(sqlite_url: str) -> No
     for command in ("search", "stats", "health"):
         text = " ".join(run(cli, [command, "--help"]).output.split())
         assert "Asia/Shanghai (2024-05-08 09:30 +08:00)" in text and "UTC" in text, command
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["revisit"]])
+def test_writing_commands_name_the_database_in_one_line(tmp_path: Path, command: list[str]) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("hello", "utf-8")
+    res = govnews(*command, "--db", f"sqlite:///{notes}")
+    assert res.returncode == 1
+    assert res.stderr.strip().splitlines() == [
+        f"Error: database error on sqlite:///{notes}: file is not a database"
+    ]
+    url = f"postgresql://u:secret@127.0.0.1:{refused_port()}/x"
+    res = govnews(*command, "--db", url)
+    assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 1
+    assert "Connection refused" in res.stderr and "secret" not in res.stderr
+    assert "postgresql://u:***@127.0.0.1" in res.stderr

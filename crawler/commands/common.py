@@ -10,6 +10,9 @@ from typing import Any, TypeVar
 import click
 
 DEFAULT_DB = "sqlite:///govnews.db"
+#: the database the running command resolved, so that an unexpected driver error caught by the
+#: CLI's last line of defence can still name it (one CLI command per process)
+LAST_DB: list[str | None] = [None]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -19,6 +22,7 @@ def resolve_db(db: str | None) -> str:
     An in-memory SQLite URL is refused: every command runs in its own process (and a crawl
     opens several connections), so such a database would be empty to each of them."""
     url = db or os.environ.get("GOVNEWS_DB") or DEFAULT_DB
+    LAST_DB[0] = url
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 

@@ -50,3 +50,16 @@ class BadValue(click.ClickException):
     as for any usage error."""
 
     exit_code = 2
+
+
+def db_named(url: str | None) -> str:
+    """`` on URL`` (password hidden) for an error line, or "" when no database was resolved."""
+    if not url:
+        return ""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return f" on {make_url(url).render_as_string(hide_password=True)}"
+    except ArgumentError:
+        return f" on {url}"

@@ -61,7 +61,8 @@ def serve(db: str | None, host: str, port: int, open_browser: bool) -> None:
     """Browse the database in a web browser (Datasette): search, facet and chart articles.
 
     The articles table opens first. Its search box finds any term, 1- and 2-character words
-    such as 会议 included, and shows the matching passage; "Ranked search" orders by relevance.
+    such as 会议 included, and shows the matching passage; the "Ranked, with passages" link
+    beside it orders by relevance.
     Facets: site, column, month. Charts: articles per month per site, and each article's view
     count over time (click a view count). Times show as Asia/Shanghai (e.g. 2024-05-08 09:30
     +08:00); the JSON and CSV links give UTC. Needs the serve extra: pip install 'govnews[serve]'.

@@ -47,7 +47,7 @@ from pipelines.db.search import (
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 TIME_COLUMN = re.compile(r"(_at|^observed|^started|^finished)$")
-PREVIEW_CHARS = 120
+PREVIEW_CHARS = 60
 _terms: ContextVar[tuple[str, ...]] = ContextVar("govnews_search_terms", default=())
 
 
@@ -174,7 +174,8 @@ def render_cell(
     if column == "body_text" and table in SEARCHABLE:
         if terms and (passage := snippet(value, terms)):
             return marked(passage)
-        return value[:PREVIEW_CHARS] + ("…" if len(value) > PREVIEW_CHARS else "")
+        flat = " ".join(value.split())  # a short preview keeps each row a few lines high
+        return flat[:PREVIEW_CHARS] + ("…" if len(flat) > PREVIEW_CHARS else "")
     if column == "title" and terms and table in SEARCHABLE:
         return marked(snippet(value, terms, width=3 * len(value) + 3) or value)
     if column == "views" and table == "articles" and value is not None:
