@@ -49,6 +49,8 @@ from crawler.commands import (
     stats,
 )
 from crawler.commands import eval as evaluate
+from crawler.commands.common import LAST_DB
+from crawler.commands.errors import db_named, extra_hint, one_line
 
 
 class FlowOrderedGroup(click.Group):
@@ -117,7 +119,10 @@ def main() -> None:
     except Exception as exc:  # the CLI's last line of defence
         if os.environ.get("GOVNEWS_DEBUG"):
             raise
-        click.echo(f"Error: {type(exc).__name__}: {exc}", err=True)
+        hint = extra_hint(exc) if isinstance(exc, ModuleNotFoundError) else None
+        if hint is None and getattr(exc, "orig", None) is not None:  # a database driver's error
+            hint = f"database error{db_named(LAST_DB[0])}: {one_line(exc)}"
+        click.echo(f"Error: {hint or f'{type(exc).__name__}: {one_line(exc)}'}", err=True)
         sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 

@@ -68,6 +68,12 @@ def main(argv: list[str] | None = None) -> None:
         # the reactor thread downloads, schedules and stores for every page, so when it and a
         # worker share a CPU the scheduler should favour it (docs/performance.md)
         os.nice(WORKER_NICENESS)
+    from crawler import logfilters
+    from crawler.settings import LOG_LEVEL
+
+    # the worker logs through logging's last resort (stderr): the same filters as the crawl's
+    # process keep a library's traceback (readability's) out of an operator's terminal
+    logfilters.install(LOG_LEVEL)
     serve(socket.socket(fileno=int(args[0])), args[1:] or EXTRACTION_MODULES)
     exit_now()
 

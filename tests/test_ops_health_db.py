@@ -188,3 +188,27 @@ def test_columns_discovered_vs_crawled(sqlite_url: str) -> None:
         "column listed no article: http://x.gov.cn/bmdt/",
     ]
     assert plain.columns_read is None and plain.flags == []
+
+
+@pytest.mark.parametrize("site", ["revisit", "revisit:xq"])
+def test_a_revisit_run_is_not_a_site_without_articles(sqlite_url: str, site: str) -> None:
+    readings = {"govnews/storage/view_counts": 12, "govnews/revisit/errors": 1}
+    engine = _runs(
+        sqlite_url,
+        [
+            {"items": 5, "stats": _fill(5, 5, 5, 5, 5)},
+            {"site": site, "items": 0, "stats": readings},
+        ],
+    )
+    report = {h.site: h for h in site_health(engine)}
+    engine.dispose()
+    assert report["xq"].flags == []
+    assert report[site].flags == [] and report[site].kind == "revisit"
+    assert report[site].notes == ["revisit run: 12 view-count readings stored, 1 errors"]
+
+
+def test_a_failed_revisit_run_is_flagged(sqlite_url: str) -> None:
+    engine = _runs(sqlite_url, [{"site": "revisit", "items": 0, "status": "failed"}])
+    report = site_health(engine)
+    engine.dispose()
+    assert report[0].flags == ["last_run_failed"]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
 
 DEFAULT_DB = "sqlite:///govnews.db"
+#: the database the running command resolved, so that an unexpected driver error caught by the
+#: CLI's last line of defence can still name it (one CLI command per process)
+LAST_DB: list[str | None] = [None]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -18,19 +22,49 @@ def resolve_db(db: str | None) -> str:
     An in-memory SQLite URL is refused: every command runs in its own process (and a crawl
     opens several connections), so such a database would be empty to each of them."""
     url = db or os.environ.get("GOVNEWS_DB") or DEFAULT_DB
+    LAST_DB[0] = url
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
     try:
         parsed = make_url(url)
     except ArgumentError:
-        return url  # not a URL SQLAlchemy knows: the command says so when it connects
+        from crawler.commands.errors import BadValue
+
+        raise BadValue(
+            f"{'--db' if db else 'GOVNEWS_DB'} {url!r} is not a database URL; "
+            "e.g. sqlite:///govnews.db or postgresql://user@host/dbname"
+        ) from None
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
-        raise click.UsageError(
+        from crawler.commands.errors import BadValue
+
+        raise BadValue(
             f"{url!r} is an in-memory database, gone when the command ends; "
             "give a file, e.g. sqlite:///govnews.db"
         )
     return url
+
+
+#: what each extra brings (pyproject.toml [project.optional-dependencies])
+EXTRAS = {
+    "export": "Parquet export (pyarrow)",
+    "serve": "the web view (Datasette and datasette-vega)",
+    "postgres": "PostgreSQL (psycopg)",
+    "redis": "a shared Redis queue (scrapy-redis)",
+}
+
+
+@contextmanager
+def needs_extra(extra: str) -> Iterator[None]:
+    """Turn a missing optional package into one line naming the ``pip install`` to run."""
+    try:
+        yield
+    except ModuleNotFoundError as exc:
+        raise click.ClickException(
+            f"{EXTRAS[extra]} needs the {extra!r} extra "
+            f"({(exc.name or '?').split('.')[0]} is not installed): "
+            f"pip install 'govnews[{extra}]'"
+        ) from None
 
 
 def db_option(func: F) -> F:

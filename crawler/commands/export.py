@@ -11,7 +11,7 @@ from datetime import datetime
 
 import click
 
-from crawler.commands.common import db_option, quiet_option, resolve_db
+from crawler.commands.common import db_option, needs_extra, quiet_option, resolve_db
 from crawler.commands.output import DATE, open_database
 
 
@@ -87,6 +87,9 @@ def export(
             raise click.BadParameter(str(exc), param_hint="--columns") from None
     if since and until and since >= until:
         raise click.BadParameter("--since must be before --until", param_hint="--since")
+    if fmt == "parquet":
+        with needs_extra("export"):  # before any file is created
+            import pyarrow  # noqa: F401
     if fmt == "parquet" and output == "-" and sys.stdout.isatty():
         raise click.BadParameter("Parquet is binary: give -o FILE", param_hint="--output")
     opts = ExportOptions(

@@ -1,9 +1,13 @@
 """Shared output for commands that print records: ``--format table|json|jsonl|csv``.
 
 Tables are aligned by display width (a CJK character takes two columns) and cells are cut to a
-maximum width; JSON is UTF-8 (``ensure_ascii=False``), times ISO 8601; CSV is the same as
-``govnews export`` writes for Excel (a UTF-8 BOM, formula cells neutralised). Also the shared
-``--since/--until`` date parameter (Asia/Shanghai calendar days).
+maximum width; JSON is UTF-8 (``ensure_ascii=False``); CSV is the same as ``govnews export``
+writes for Excel (a UTF-8 BOM, formula cells neutralised). Also the shared ``--since/--until``
+date parameter (Asia/Shanghai calendar days).
+
+Times follow one rule: where a person reads them (tables, and ``govnews serve``'s pages) they
+are Asia/Shanghai minutes with the offset written out, ``2024-05-08 09:30 +08:00``; machine
+formats (json, jsonl, csv, exports) carry UTC ISO 8601, ``2024-05-08T01:30:00+00:00``.
 """
 
 from __future__ import annotations
@@ -26,6 +30,16 @@ F = TypeVar("F", bound=Callable[..., Any])
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def time_rule(choices: Sequence[str] = FORMATS) -> str:
+    """The time rule as ``--help`` states it, naming only the formats a command offers."""
+    machine = [c for c in choices if c != "table"]
+    listed = ", ".join(machine[:-1]) + (" and " if len(machine) > 1 else "") + machine[-1]
+    return (
+        f"Times: table shows Asia/Shanghai (2024-05-08 09:30 +08:00); {listed} "
+        f"give{'s' if len(machine) == 1 else ''} UTC ISO 8601."
+    )
+
+
 def format_option(default: str = "table", choices: Sequence[str] = FORMATS) -> Callable[[F], F]:
     def deco(func: F) -> F:
         return click.option(
@@ -34,7 +48,7 @@ def format_option(default: str = "table", choices: Sequence[str] = FORMATS) -> C
             type=click.Choice(list(choices)),
             default=default,
             show_default=True,
-            help="Output format.",
+            help=f"Output format. {time_rule(choices)}",
         )(func)
 
     return deco
@@ -63,8 +77,11 @@ DATE = DateParam()
 
 
 def jsonable(value: Any) -> Any:
+    """Times in UTC ISO 8601 (naive ones are stored UTC); dates ISO; the rest as they are."""
     if isinstance(value, datetime):
-        return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).isoformat()
+        return (
+            value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        ).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -89,10 +106,17 @@ def cut(text: str, width: int) -> str:
     return "".join(out) + "…"
 
 
+def human_time(value: datetime) -> str:
+    """``2024-05-08 09:30 +08:00``: Asia/Shanghai minutes, labelled (naive means UTC)."""
+    aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    local = aware.astimezone(SHANGHAI)
+    offset = local.strftime("%z")  # +0800 (Python 3.11 has no %:z)
+    return f"{local:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]}"
+
+
 def _cell(value: Any) -> str:
-    if isinstance(value, datetime):  # tables show local (Asia/Shanghai) minutes
-        aware = value.replace(tzinfo=UTC) if value.tzinfo is None else value
-        return aware.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, datetime):
+        return human_time(value)
     value = jsonable(value)
     if value is None:
         return ""
@@ -173,8 +197,14 @@ def open_database(db_url: str) -> Any:
             )
     try:
         rev = current_revision(url)
+    except ModuleNotFoundError:
+        raise  # the CLI names the extra to install
     except Exception as exc:
-        raise click.ClickException(f"cannot open {url.render_as_string()}: {exc}") from None
+        from crawler.commands.errors import one_line
+
+        raise click.ClickException(
+            f"cannot open {url.render_as_string()}: {one_line(exc)}"
+        ) from None
     head = head_revision()
     if rev != head:
         raise click.ClickException(

@@ -15,8 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
-from sqlalchemy import func, select
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy import func, inspect, select
 
 from crawler.commands.common import db_option, quiet_option, resolve_db, settings_option
 from crawler.commands.crawl import crawl_settings
@@ -124,6 +123,8 @@ def load_known(db_url: str, site: str | None) -> list[Known]:
     out: dict[str, Known] = {}
     try:
         with engine.connect() as conn:
+            if not inspect(conn).has_table(ViewCount.__tablename__):
+                return []  # nothing was ever crawled into this database
             for url, site_, first, methods, last, method, self_inc in conn.execute(stmt):
                 counter_url = (methods or {}).get("views_counter_url")
                 out.setdefault(
@@ -138,8 +139,6 @@ def load_known(db_url: str, site: str | None) -> list[Known]:
                         counter_url if isinstance(counter_url, str) else None,
                     ),
                 )
-    except (OperationalError, ProgrammingError):
-        return []  # no tables yet: nothing was ever crawled into this database
     finally:
         engine.dispose()
     return list(out.values())

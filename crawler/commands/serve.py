@@ -1,128 +1,49 @@
-"""``govnews serve``: browse, facet and search the SQLite database in Datasette.
+"""``govnews serve``: browse, facet, chart and search the SQLite database in Datasette.
 
-Writes Datasette metadata (titles, column descriptions, facets by site/column/month, the FTS5
-table ``articles_fts`` for ``articles`` and ``v_articles_latest``, and a canned query ``search``
-that also finds 1- and 2-character terms) to a temporary file and runs ``datasette serve``
-in this process until Ctrl-C. SQLite only: Datasette does not read PostgreSQL.
+Writes the metadata of :mod:`crawler.web.metadata` to a temporary file, registers the plugin
+:mod:`crawler.web.plugin` (search of any length, Asia/Shanghai times, month facet) and runs
+``datasette serve`` in this process until Ctrl-C. Charts come from datasette-vega (the
+``serve`` extra). SQLite only: Datasette does not read PostgreSQL. Each refusal is one line.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import click
 
-from crawler.commands.common import db_option, resolve_db
+from crawler.commands.common import db_option, needs_extra, resolve_db
+from crawler.web.metadata import datasette_metadata
 
-ARTICLE_COLUMNS = {
-    "id": "Article id (stable across re-crawls)",
-    "site": "Site profile name (pinyin) or host of the crawl",
-    "url": "Article URL (unique)",
-    "title": "Headline",
-    "published_at": "Publication time, UTC (the page shows Asia/Shanghai time)",
-    "published_raw": "Publication time as printed on the page",
-    "views": "Latest view count read from the page (阅读/浏览次数), if any",
-    "body_text": "Article text, paragraphs separated by newlines",
-    "body_html": "Sanitised article HTML",
-    "source": "来源: the issuing office or outlet",
-    "author": "Author or editor",
-    "column_name": "Column (栏目) from the breadcrumb, e.g. 区内动态",
-    "canonical_url": "Canonical URL declared by the page",
-    "attachments": "Attached files (JSON list of url/name)",
-    "methods": "Which extraction method produced each field (JSON)",
-    "content_hash": "Hash of normalised title+body: equal hashes mean duplicate text",
-    "first_seen_at": "When a crawl first stored this article (UTC)",
-    "last_seen_at": "When a crawl last saw this article (UTC)",
-    "last_crawl_run_id": "The crawl run that last saw it",
-}
-SEARCH_SQL = """select id, site, published_at, views, title, url from articles
-where title like '%' || :q || '%' or body_text like '%' || :q || '%'
-order by published_at desc limit 500"""
+SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-def datasette_metadata(database: str) -> dict[str, Any]:
-    """Datasette metadata for the database named ``database`` (the file's stem)."""
-    fts = {"fts_table": "articles_fts", "fts_pk": "id"}
-    latest_columns = {
-        k: v
-        for k, v in ARTICLE_COLUMNS.items()
-        if k
-        in {
-            "id",
-            "site",
-            "column_name",
-            "title",
-            "url",
-            "published_at",
-            "views",
-            "source",
-            "author",
-            "first_seen_at",
-            "last_seen_at",
-        }
-    }
-    latest_columns |= {
-        "month": "Publication month (Asia/Shanghai), YYYY-MM",
-        "latest_views": "Newest reading in view_counts",
-        "views_observed_at": "When that reading was taken (UTC)",
-    }
-    return {
-        "title": "govnews: Chinese government news",
-        "description": "Articles crawled from district/county government portals. Search needs "
-        "3+ characters in table search; the 'search' query finds any term.",
-        "databases": {
-            database: {
-                "tables": {
-                    "articles": {
-                        "title": "Articles",
-                        "description": "One row per article URL; re-crawls update it in place.",
-                        "columns": ARTICLE_COLUMNS,
-                        "facets": ["site", "column_name"],
-                        "sort_desc": "published_at",
-                        "label_column": "title",
-                        **fts,
-                    },
-                    "v_articles_latest": {
-                        "title": "Latest articles with latest views",
-                        "columns": latest_columns,
-                        "facets": ["site", "column_name", "month"],
-                        "sort_desc": "published_at",
-                        **fts,
-                    },
-                    "view_counts": {
-                        "title": "View-count readings",
-                        "description": "The time series: one row per article per crawl.",
-                        "facets": ["method"],
-                    },
-                    "v_view_deltas_daily": {
-                        "title": "Daily view deltas per article",
-                        "description": "Last reading of each Asia/Shanghai day and the change "
-                        "since the previous reading day.",
-                    },
-                    "v_articles_per_site_month": {
-                        "title": "Articles per site per month",
-                        "facets": ["site"],
-                    },
-                    "crawl_runs": {"title": "Crawl runs", "facets": ["site", "status"]},
-                    "rejects": {
-                        "title": "Rejected pages",
-                        "description": "URLs that did not become articles, with the reason.",
-                        "facets": ["site", "reason"],
-                    },
-                    "articles_fts_src": {"hidden": True},
-                },
-                "queries": {
-                    "search": {
-                        "title": "Search titles and bodies (any length, e.g. 人才)",
-                        "sql": SEARCH_SQL,
-                    }
-                },
-            }
-        },
-    }
+def check_port(host: str, port: int) -> None:
+    """Refuse a busy port in one line with a ``--port`` hint (uvicorn would print five)."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise click.ClickException(
+                    f"port {port} on {host} is in use; pick another with --port "
+                    f"{port + 1 if port < 65535 else 8001} (or --port 0 for any free one)"
+                ) from None
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+
+
+def check_sqlite_file(path: Path) -> None:
+    """A file that is not SQLite would only fail inside Datasette's first request."""
+    with path.open("rb") as fh:
+        head = fh.read(len(SQLITE_MAGIC))
+    if head != SQLITE_MAGIC:
+        raise click.ClickException(f"{path} is not a SQLite database (give --db sqlite:///FILE)")
 
 
 @click.command()
@@ -137,10 +58,14 @@ def datasette_metadata(database: str) -> dict[str, Any]:
 )
 @click.option("--open", "open_browser", is_flag=True, help="Open a web browser.")
 def serve(db: str | None, host: str, port: int, open_browser: bool) -> None:
-    """Browse the database in a web browser (Datasette): filter, facet and search articles.
+    """Browse the database in a web browser (Datasette): search, facet and chart articles.
 
-    Table search uses the trigram index and needs 3+ characters; the canned query "search"
-    finds any term, including 1- and 2-character words such as 人才.
+    The articles table opens first. Its search box finds any term, 1- and 2-character words
+    such as 会议 included, and shows the matching passage; the "Ranked, with passages" link
+    beside it orders by relevance.
+    Facets: site, column, month. Charts: articles per month per site, and each article's view
+    count over time (click a view count). Times show as Asia/Shanghai (e.g. 2024-05-08 09:30
+    +08:00); the JSON and CSV links give UTC. Needs the serve extra: pip install 'govnews[serve]'.
 
     \b
     Example:
@@ -160,23 +85,37 @@ def serve(db: str | None, host: str, port: int, open_browser: bool) -> None:
     path = Path(url.database).expanduser()
     if not path.is_file():
         raise click.ClickException(f"no database at {path}; crawl first (govnews demo)")
-    from datasette.cli import serve as datasette_serve
+    check_sqlite_file(path)
+    check_port(host, port)
+    with needs_extra("serve"):
+        from datasette.cli import serve as datasette_serve
+        from datasette.plugins import pm
+    from crawler.web import plugin
 
+    try:
+        import datasette_vega  # noqa: F401  (registers itself through its entry point)
+    except ModuleNotFoundError:
+        click.echo(
+            "Warning: no charts without datasette-vega: pip install 'govnews[serve]'", err=True
+        )
+
+    if pm.get_plugin("govnews") is None:
+        pm.register(plugin, name="govnews")
     with tempfile.TemporaryDirectory(prefix="govnews-serve-") as tmp:
         meta = Path(tmp) / "metadata.json"
         meta.write_text(json.dumps(datasette_metadata(path.stem), ensure_ascii=False), "utf-8")
-        args = [
-            str(path),
-            "--metadata",
-            str(meta),
-            "--host",
-            host,
-            "--port",
-            str(port),
-            "--setting",
-            "facet_time_limit_ms",
-            "1000",
-        ]
+        args = [str(path), "--metadata", str(meta), "--host", host, "--port", str(port)]
+        for name, value in SETTINGS.items():
+            args += ["--setting", name, value]
         if open_browser:
             args.append("--open")
         datasette_serve.main(args, standalone_mode=False)
+
+
+#: facets must not stall a page; the ranked search reads every candidate's text, so it gets
+#: more than Datasette's 1 s; long cells (body_html) are cut at 300 characters
+SETTINGS = {
+    "facet_time_limit_ms": "1000",
+    "sql_time_limit_ms": "10000",
+    "truncate_cells_html": "300",
+}

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from crawler.demo.server import DemoSite
+from crawler.demo.server import DEFAULT_PORT, DemoSite
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m crawler.demo", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"default {DEFAULT_PORT} as for govnews demo (stored URLs include it); 0: any",
+    )
     args = parser.parse_args(argv)
     site = DemoSite(args.host, args.port)
     site.start()

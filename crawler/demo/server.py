@@ -23,6 +23,9 @@ from crawler.demo.counters import CounterBoard, Hit
 from crawler.demo.data import ARTICLES, COLUMNS, SEED_FILE, column_articles
 
 SITE_DIR = Path(__file__).parent / "site"
+#: ``govnews demo`` and ``python -m crawler.demo`` alike: stored article URLs include the port,
+#: so the foreground server answers for URLs a demo crawl stored (e.g. for govnews revisit)
+DEFAULT_PORT = 8760
 SEED_BODY = ("3月1日,高新区召开2021年工作会议", "逐梦启新程,扬帆再出发!")
 
 

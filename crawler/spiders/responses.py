@@ -52,6 +52,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     """A short, stable reason code (stored in ``rejects.reason``) and a human detail."""
     from scrapy.spidermiddlewares.httperror import HttpError
 
+    from crawler.netmessages import plain
+
     exc = failure.value
     if isinstance(exc, HttpError):
         return f"http_{exc.response.status}", f"HTTP {exc.response.status}"
@@ -78,7 +80,10 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
         return reason, str(exc)[:500]
     if name == "DownloadCancelledError" and "max size" in str(exc):
         return "too_large", str(exc)[:500]
-    return reasons.get(name, "download_error"), f"{name}: {exc}"[:500]
+    detail = plain(str(exc))
+    if detail == str(exc):  # not a shape netmessages knows: keep the exception's name
+        detail = f"{name}: {exc}"
+    return reasons.get(name, "download_error"), detail[:500]
 
 
 def response_text(response: Response) -> str:

@@ -20,6 +20,9 @@ and raises flags:
   start URL per column), a finished last run whose list pages of one of them showed no article
   link; ``columns_read`` says how many of them did (discovered vs crawled).
 
+Runs of ``govnews revisit`` (site ``revisit`` or ``revisit:<site>``) re-read view counts and
+never store articles: they are judged by status and staleness only, with a note of the readings.
+
 Fill rates come from the run's stats (``govnews/fill/*``, saved in ``crawl_runs.stats``); for
 runs without them they are computed from the articles last written by that run.
 """
@@ -49,6 +52,9 @@ _COLUMNS: dict[str, Any] = {
 _DROP_FLAGS = {f: f"{f}_fill_drop" for f in FIELDS} | {"confident": "low_confidence_jump"}
 KNOWN_KEY = "govnews/spider/known_articles_skipped"
 COLUMNS_KEY = "govnews/pagination/columns"
+REVISIT = "revisit"
+READINGS_KEY = "govnews/storage/view_counts"
+REVISIT_ERRORS_KEY = "govnews/revisit/errors"
 
 
 @dataclass
@@ -82,6 +88,8 @@ class SiteHealth:
     #: (columns of the profile whose list showed articles in the last run, columns of the
     #: profile), when the caller named the site's columns
     columns_read: tuple[int, int] | None = None
+    #: "crawl", or "revisit" for govnews revisit's runs (judged by status only)
+    kind: str = "crawl"
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -215,6 +223,10 @@ def site_health(
             continue
         last = _run_health(engine, rows[0])
         health.last_run = last
+        if is_revisit(site):
+            _flag_revisit(health, rows[0])
+            out.append(health)
+            continue
         if expected := (columns or {}).get(site):
             _check_columns(health, last, expected)
         _flag(health, [_run_health(engine, r) for r in rows[1:]], drop_points, min_articles)
@@ -229,6 +241,23 @@ def _check_columns(health: SiteHealth, last: RunHealth, expected: Sequence[str])
     if empty and last.status == "finished":
         health.flags.append("column_empty")
         health.notes.extend(f"column listed no article: {url}" for url in empty)
+
+
+def is_revisit(site: str) -> bool:
+    """``govnews revisit`` records its runs as site ``revisit`` (or ``revisit:<site>``)."""
+    return site == REVISIT or site.startswith(REVISIT + ":")
+
+
+def _flag_revisit(health: SiteHealth, run: Any) -> None:
+    """A revisit re-reads view counts of known articles: it never yields articles, so only its
+    status (and staleness) can be wrong; the readings it stored are a note."""
+    health.kind = "revisit"
+    if run.status != "finished":
+        health.flags.append(f"last_run_{run.status}")
+    stats: dict[str, Any] = run.stats if isinstance(run.stats, dict) else {}
+    readings = int(stats.get(READINGS_KEY) or 0)
+    errors = int(stats.get(REVISIT_ERRORS_KEY) or 0)
+    health.notes.append(f"revisit run: {readings} view-count readings stored, {errors} errors")
 
 
 def _flag(

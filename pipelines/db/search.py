@@ -20,6 +20,7 @@ Ranking: title hits first, then occurrences in the body, then newer first.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -88,9 +89,19 @@ def _foldable(term: str) -> bool:
     return all(ch.isascii() or ch.lower() == ch.upper() for ch in term)
 
 
-def _sqlite_match(conn: Connection, terms: list[str]) -> str | None:
+#: ``lookup(lo, hi, cap)``: up to ``cap`` indexed trigrams ``t`` with ``lo <= t < hi``
+VocabLookup = Callable[[str, str, int], list[str]]
+VOCAB_SQL = f"SELECT term FROM {VOCAB_TABLE} WHERE term >= :lo AND term < :hi LIMIT :cap"
+
+
+def match_expression(terms: list[str], lookup: VocabLookup) -> str | None:
     """The FTS5 MATCH expression narrowing candidates, None when the index cannot help, or ""
-    when the index proves that nothing matches."""
+    when the index proves that nothing matches.
+
+    ``lookup`` reads ``articles_fts_vocab`` through whatever connection the caller has (a
+    SQLAlchemy one here, the stdlib one inside Datasette), so both surfaces expand a term the
+    same way.
+    """
     parts: list[str] = []
     for term in terms:
         n = len(term)
@@ -98,16 +109,39 @@ def _sqlite_match(conn: Connection, terms: list[str]) -> str | None:
             parts.append(fts_phrase(term))
         elif n == 2 and _foldable(term):
             low = term.lower()
-            rows = conn.execute(
-                text(f"SELECT term FROM {VOCAB_TABLE} WHERE term >= :lo AND term < :hi LIMIT :cap"),
-                {"lo": low, "hi": low + "\U0010ffff", "cap": MAX_EXPANSION + 1},
-            ).all()
-            if len(rows) > MAX_EXPANSION:
+            found = lookup(low, low + "\U0010ffff", MAX_EXPANSION + 1)
+            if len(found) > MAX_EXPANSION:
                 continue  # too common to expand usefully: the LIKE filter alone decides
-            if not rows:
+            if not found:
                 return ""  # no indexed trigram starts with the term: no article has it
-            parts.append("(" + " OR ".join(fts_phrase(r[0]) for r in rows) + ")")
+            parts.append("(" + " OR ".join(fts_phrase(t) for t in found) + ")")
     return " AND ".join(parts) if parts else None
+
+
+def like_clauses(
+    terms: list[str], *, like: str = "LIKE", alias: str = "a", prefix: str = "p"
+) -> tuple[list[str], dict[str, str]]:
+    """One ``(title LIKE :p0 OR body_text LIKE :p0)`` per term, and its bound patterns.
+
+    These decide the result; the FTS expression only narrows the candidates first.
+    """
+    where: list[str] = []
+    params: dict[str, str] = {}
+    for i, term in enumerate(terms):
+        params[f"{prefix}{i}"] = like_pattern(term)
+        where.append(
+            f"({alias}.title {like} :{prefix}{i} ESCAPE '\\'"
+            f" OR {alias}.body_text {like} :{prefix}{i} ESCAPE '\\')"
+        )
+    return where, params
+
+
+def _sqlite_match(conn: Connection, terms: list[str]) -> str | None:
+    def lookup(lo: str, hi: str, cap: int) -> list[str]:
+        rows = conn.execute(text(VOCAB_SQL), {"lo": lo, "hi": hi, "cap": cap}).all()
+        return [r[0] for r in rows]
+
+    return match_expression(terms, lookup)
 
 
 def search(
@@ -128,13 +162,11 @@ def search(
         return []
     dialect = conn.dialect.name
     like = "ILIKE" if dialect == "postgresql" else "LIKE"
-    params: dict[str, Any] = {"limit": limit}
-    where: list[str] = []
+    where, patterns = like_clauses(terms, like=like)
+    params: dict[str, Any] = {"limit": limit, **patterns}
     score: list[str] = []
     for i, term in enumerate(terms):
-        params[f"p{i}"] = like_pattern(term)
         params[f"t{i}"] = term
-        where.append(f"(a.title {like} :p{i} ESCAPE '\\' OR a.body_text {like} :p{i} ESCAPE '\\')")
         score.append(
             f"(CASE WHEN a.title {like} :p{i} ESCAPE '\\' THEN 100 ELSE 0 END)"
             f" + (LENGTH(a.body_text) - LENGTH(REPLACE(a.body_text, :t{i}, ''))) / LENGTH(:t{i})"
@@ -212,3 +244,17 @@ def snippet(
     window = " ".join(body[start:end].split())
     marked = pattern.sub(lambda m: f"{marks[0]}{m.group(0)}{marks[1]}", window)
     return ("…" if start > 0 else "") + marked + ("…" if end < len(body) else "")
+
+
+def score(title: str, body: str, terms: list[str]) -> int:
+    """The ranking of :func:`search` in Python (100 per term in the title, plus one per body
+    occurrence), for surfaces that rank rows themselves such as the Datasette search page."""
+    low = title.lower()
+    return sum((100 if t.lower() in low else 0) + body.count(t) for t in terms)
+
+
+def matches(title: str, body: str, terms: list[str]) -> bool:
+    """Whether every term occurs in the title or the body, as the LIKE filter decides (ASCII
+    letters fold case)."""
+    hay = (title + "\n" + body).lower()
+    return bool(terms) and all(t.lower() in hay for t in terms)

@@ -1,0 +1,1 @@
+"""The analysts' web view (``govnews serve``): Datasette metadata and the govnews plugin."""

@@ -1,0 +1,189 @@
+"""Datasette metadata for ``govnews serve``: titles, facets, hidden plumbing, canned queries.
+
+Column notes sit in a collapsed ``<details>`` in each table's description, so a page opens on
+its rows rather than on a screen of documentation. Charts are datasette-vega's, configured by
+the URL fragment (``#g.mark=…``) of the links below; the plugin reads the page's own JSON.
+Times: stored and served as UTC in JSON/CSV; the HTML cells show Asia/Shanghai (plugin.py).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+from urllib.parse import quote
+
+SHANGHAI_NOTE = "Asia/Shanghai time in pages (YYYY-MM-DD HH:MM +08:00); UTC ISO in JSON and CSV"
+ARTICLE_COLUMNS = {
+    "id": "Article id (stable across re-crawls)",
+    "site": "Site profile name (pinyin) or host of the crawl",
+    "url": "Article URL (unique)",
+    "title": "Headline",
+    "published_at": f"Publication time: {SHANGHAI_NOTE}",
+    "published_raw": "Publication time as printed on the page",
+    "views": "Latest view count read from the page (阅读/浏览次数); links to its chart",
+    "body_text": "Article text (a search shows the matching passage, matches highlighted)",
+    "body_html": "Sanitised article HTML",
+    "source": "来源: the issuing office or outlet",
+    "author": "Author or editor",
+    "column_name": "Column (栏目) from the breadcrumb, e.g. 区内动态",
+    "canonical_url": "Canonical URL declared by the page",
+    "attachments": "Attached files (JSON list of url/name)",
+    "methods": "Which extraction method produced each field (JSON)",
+    "content_hash": "Hash of normalised title+body: equal hashes mean duplicate text",
+    "first_seen_at": f"When a crawl first stored this article: {SHANGHAI_NOTE}",
+    "last_seen_at": f"When a crawl last saw this article: {SHANGHAI_NOTE}",
+    "last_crawl_run_id": "The crawl run that last saw it",
+    "body_kind": "text, or images/attachments for a notice made of scans or files",
+    "quality": "Low-confidence extraction flags (JSON list)",
+}
+LATEST_EXTRA = {
+    "month": "Publication month (Asia/Shanghai), YYYY-MM",
+    "latest_views": "Newest reading in view_counts",
+    "views_observed_at": f"When that reading was taken: {SHANGHAI_NOTE}",
+}
+#: where the Datasette page's table search box is served by the plugin (any length, plugin.py)
+SEARCHABLE = ("articles", "v_articles_latest")
+#: plumbing: migrations' bookkeeping and the search index's tables and source view
+HIDDEN = (
+    "alembic_version",
+    "articles_fts",
+    "articles_fts_vocab",
+    "articles_fts_data",
+    "articles_fts_idx",
+    "articles_fts_docsize",
+    "articles_fts_config",
+)
+PER_MONTH_CHART = (
+    "#g.mark=bar&g.x_column=month&g.x_type=ordinal&g.y_column=articles&g.color_column=site"
+)
+VIEWS_CHART = (
+    "#g.mark=line&g.x_column=observed_shanghai&g.x_type=temporal&g.y_column=views"
+    "&g.y_type=quantitative"
+)
+RANKED_SQL = """select id, site, column_name, published_at, views, title,
+  govnews_snippet(title, body_text, :q) as snippet, url,
+  govnews_score(title, body_text, :q) as score
+from articles
+where (title like govnews_like_first(:q) escape '\\'
+       or body_text like govnews_like_first(:q) escape '\\')
+  and govnews_matches(title, body_text, :q)
+order by score desc, published_at desc, id desc
+limit 200"""
+PER_MONTH_SQL = """select month, site, articles from v_articles_per_site_month
+where month is not null order by month, site"""
+VIEWS_SQL = """select strftime('%Y-%m-%dT%H:%M:%S+08:00', observed_at, '+8 hours')
+  as observed_shanghai, views, method
+from view_counts where article_id = :article_id order by observed_at, id"""
+
+
+def per_month_chart(database: str) -> str:
+    return f"/{database}/articles_per_month{PER_MONTH_CHART}"
+
+
+def views_chart(database: str, article_id: object) -> str:
+    return f"/{database}/article_views?article_id={quote(str(article_id))}{VIEWS_CHART}"
+
+
+def _notes(columns: dict[str, str], lead: str) -> str:
+    """A one-line description with the column notes folded away below it."""
+    items = "".join(
+        f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in columns.items()
+    )
+    return f"<p>{lead}</p><details><summary>Column notes</summary><dl>{items}</dl></details>"
+
+
+def datasette_metadata(database: str) -> dict[str, Any]:
+    """Datasette metadata for the database named ``database`` (the file's stem)."""
+    latest = {k: v for k, v in ARTICLE_COLUMNS.items() if k in LATEST_COLUMNS} | LATEST_EXTRA
+    chart = f'<a href="{per_month_chart(database)}">Chart: articles per month per site</a>'
+    lead = (
+        "One row per article URL; re-crawls update it in place. Search finds any term, "
+        f'1 character or more (e.g. 会议). <a href="/{database}/search">Ranked search with '
+        f"passages</a> · {chart} · Times: {SHANGHAI_NOTE}."
+    )
+    hidden: dict[str, Any] = {name: {"hidden": True} for name in HIDDEN}
+    return {
+        "title": "govnews: Chinese government news",
+        "description_html": f"Articles crawled from government portals. {chart}.",
+        "databases": {
+            database: {
+                "tables": {
+                    **hidden,
+                    "articles_fts_src": {"allow": False},  # a view: views cannot be hidden
+                    "articles": {
+                        "title": "Articles",
+                        "description_html": _notes(ARTICLE_COLUMNS, lead),
+                        "facets": ["site", "column_name", {"month": "published_at"}],
+                        "sort_desc": "published_at",
+                        "label_column": "title",
+                        "size": 50,
+                        "facet_size": 6,  # keeps the rows near the top of the page
+                    },
+                    "v_articles_latest": {
+                        "title": "Latest articles with latest views",
+                        "description_html": _notes(latest, "Articles with their newest reading."),
+                        "facets": ["site", "column_name", "month"],
+                        "sort_desc": "published_at",
+                    },
+                    "view_counts": {
+                        "title": "View-count readings",
+                        "description": "The time series: one row per article per crawl.",
+                        "facets": ["method"],
+                    },
+                    "v_view_deltas_daily": {
+                        "title": "Daily view deltas per article",
+                        "description": "Last reading of each Asia/Shanghai day and the change "
+                        "since the previous reading day.",
+                    },
+                    "v_articles_per_site_month": {
+                        "title": "Articles per site per month",
+                        "description_html": chart,
+                        "facets": ["site"],
+                    },
+                    "crawl_runs": {"title": "Crawl runs", "facets": ["site", "status"]},
+                    "rejects": {
+                        "title": "Rejected pages",
+                        "description": "URLs that did not become articles, with the reason.",
+                        "facets": ["site", "reason"],
+                    },
+                },
+                "queries": {
+                    "search": {
+                        "title": "Ranked search (any length, e.g. 会议)",
+                        "description": "Every term in the title or body; title hits first, "
+                        "then the number of body occurrences. Same as `govnews search`.",
+                        "sql": RANKED_SQL,
+                        "hide_sql": True,
+                    },
+                    "articles_per_month": {
+                        "title": "Articles per month per site",
+                        "description_html": f'<a href="{per_month_chart(database)}">Chart</a>',
+                        "sql": PER_MONTH_SQL,
+                        "hide_sql": True,
+                    },
+                    "article_views": {
+                        "title": "View count of one article over time (Asia/Shanghai)",
+                        "sql": VIEWS_SQL,
+                        "hide_sql": True,
+                    },
+                },
+            }
+        },
+    }
+
+
+LATEST_COLUMNS = frozenset(
+    {
+        "id",
+        "site",
+        "column_name",
+        "title",
+        "url",
+        "published_at",
+        "views",
+        "source",
+        "author",
+        "first_seen_at",
+        "last_seen_at",
+    }
+)
