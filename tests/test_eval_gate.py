@@ -83,8 +83,8 @@ def test_same_metric_as_reference_scorer(
     import sys
 
     from crawler.commands.extract import article_record
+    from crawler.commands.scoring import load_labels
     from crawler.extract.article import extract_article
-    from crawler.extract.scoring import load_labels
 
     _, path = corpus
     _, scores = scored

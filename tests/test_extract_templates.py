@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from crawler.commands.scoring import bigram_f1, gold_body, norm_title
 from crawler.extract.article import extract_article
-from crawler.extract.scoring import bigram_f1, gold_body, norm_title
 
 TEMPLATES = Path(__file__).parent / "fixtures" / "templates"
 CASES = sorted(p.stem for p in TEMPLATES.glob("*.html"))

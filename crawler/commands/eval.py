@@ -1,6 +1,6 @@
 """``govnews eval CORPUS_DIR``: extraction quality on a labelled corpus (``labels.jsonl``).
 
-Same metric as the reference scorer (:mod:`crawler.extract.scoring`); prints per-field scores,
+Same metric as the reference scorer (:mod:`crawler.commands.scoring`); prints per-field scores,
 then the worst pages per field. ``--json`` prints only the scores as one JSON object.
 """
 
@@ -12,8 +12,8 @@ from pathlib import Path
 import click
 
 from crawler.commands.extract import article_record
+from crawler.commands.scoring import Report, load_labels, score_page
 from crawler.extract.article import extract_article
-from crawler.extract.scoring import Report, load_labels, score_page
 
 
 def evaluate(corpus: Path) -> Report:
