@@ -13,23 +13,19 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from lxml.html import HtmlElement as Element
-
 from crawler.extract import fields as F
 from crawler.extract.body import pick_body
-from crawler.extract.bodytext import body_text, trim_body_html
+from crawler.extract.bodychoice import choose_body
+from crawler.extract.bodytext import trim_body_html
 from crawler.extract.decode import decode_html
-from crawler.extract.fallback import is_weak, second_opinion
 from crawler.extract.html import parse_html
 from crawler.extract.layout import build_layout
-from crawler.extract.media import MEDIA_ONLY_TEXT, media_block, media_kind
 from crawler.extract.meta import page_title, read_meta
 from crawler.extract.profile_rules import apply_profile
 from crawler.extract.quality import quality_flags
 from crawler.extract.title import find_title, headline_near
 from crawler.extract.types import ExtractedArticle
 from crawler.sites.profile import SiteProfile
-from textkit.normalise import squash
 from textkit.sanitise import sanitise_html
 
 
@@ -65,34 +61,14 @@ def extract_article(
         if near is not None:
             title_el, title = near
             result.title, result.methods["title"] = title, "heading-before-body"
+    choice = choose_body(html, layout, title_el, title, body_el, prose_chars)
+    body_el, body, result.body_kind = choice.element, choice.body, choice.kind
+    # the element body_html is made of, made last (see below)
+    html_from = body_el if choice.kind != "text" or (body and body.text) else None
+    if body is not None and (body.text or choice.kind != "text"):
+        result.body_text, result.methods["body"] = body.text, body.method
     info = F.info_area(layout, title_el, body_el)
     after_text = F.after_body(layout, body_el)
-
-    html_from: Element | None = None  # the element body_html is made of, last (see below)
-    body = body_text(body_el, title, layout) if body_el is not None else None
-    confirmed = False
-    if is_weak(body.text if body else None, prose_chars):
-        after = layout.spans.get(title_el, (0, -1))[1] if title_el is not None else -1
-        ours, ours_start = (body.text, body.kept_start) if body else (None, -1)
-        opinion = second_opinion(html, layout, ours, ours_start, after)
-        confirmed = opinion.confirmed
-        if opinion.candidate is not None:
-            body_el = opinion.candidate.element
-            body = body_text(body_el, title, layout)._replace(method=opinion.candidate.method)
-            info = F.info_area(layout, title_el, body_el)
-            after_text = F.after_body(layout, body_el)
-    if len(squash(body.text if body else None)) < MEDIA_ONLY_TEXT and title_el is not None:
-        media = body_el if body_el is not None and media_kind(body_el) else None
-        media = media if media is not None else media_block(layout, title_el)
-        kind = media_kind(media) if media is not None else None
-        if media is not None and kind is not None:
-            body_el, result.body_kind = media, kind
-            body = body_text(media, title, layout)._replace(method="media")
-            html_from, result.methods["body"] = media, "media"
-    if body is not None and body.text:
-        result.body_text = body.text
-        html_from = body_el
-        result.methods["body"] = body.method
     F.fill_date(result, info, after_text, layout, meta, url, F.before_title(layout, title_el))
     F.fill_views(result, info, after_text)
     F.fill_source_author(result, info, after_text, meta)
@@ -101,7 +77,7 @@ def extract_article(
         result.attachments = F.attachments(body_el, base, layout)
     if profile is not None and profile.fields:
         apply_profile(result, root, profile, base)
-    result.quality = quality_flags(result, prose_chars, confirmed)
+    result.quality = quality_flags(result, prose_chars, choice.confirmed)
     if html_from is not None and result.body_html is None:  # a profile's body rule wins
         # last, so that nothing reads the tree after it is trimmed and sanitised in place
         if body is not None:
