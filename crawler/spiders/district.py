@@ -165,13 +165,17 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         # extracted inline
         self._extract_pool().usable()
         # the store answers through a setting (pipelines.db.known.plan_crawl by default): the
-        # spider never imports the database side
-        planner = load_object(self.settings.get("GOVNEWS_CRAWL_PLANNER"))
-        self.plan = plan = planner(
-            self.settings.get("GOVNEWS_DB"),
-            self.site_name,
-            full=self.full,
-            run_id=getattr(self, "crawl_run_id", None),
+        # spider never imports the database side; without one, nothing is known
+        planner = self.settings.get("GOVNEWS_CRAWL_PLANNER")
+        self.plan = plan = (
+            load_object(planner)(
+                self.settings.get("GOVNEWS_DB"),
+                self.site_name,
+                full=self.full,
+                run_id=getattr(self, "crawl_run_id", None),
+            )
+            if planner
+            else FRESH
         )
         for url in self.start_urls:
             yield scrapy.Request(
