@@ -65,8 +65,8 @@ _SENTENCES = (
 
 def render_site(articles: int, per_page: int) -> dict[bytes, bytes]:
     """{path: HTML bytes} of one TRS-style column with ``articles`` articles."""
-    from crawler.demo import templates
-    from crawler.demo.data import Column, DemoArticle
+    from demoportal import templates
+    from demoportal.data import Column, DemoArticle
 
     column = Column("bench", "区内动态", "区内动态", "/bench/", "trs", "index", per_page=per_page)
     items = []

@@ -51,7 +51,7 @@ GOVNEWS_REDIS_URL = os.environ.get("GOVNEWS_REDIS_URL", "")
 GOVNEWS_BATCH_SIZE = int(os.environ.get("GOVNEWS_BATCH_SIZE", "100"))
 GOVNEWS_MAX_PAGES = 200  # list pages per column: bounds pagination traps
 GOVNEWS_MAX_BODY_BYTES = 10 * 1024 * 1024
-# extraction in worker processes (crawler/pool.py): inline until the first one is up,
+# extraction in worker processes (crawler/runtime/pool.py): inline until the first one is up,
 # inline for good if a worker dies; see docs/performance.md for the figures behind "auto"
 GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "auto")
 # batches written in a writer process (pipelines/storage.py), off the reactor thread's GIL
@@ -92,7 +92,8 @@ EXTENSIONS_BASE = {k: v for k, v in _SCRAPY_EXTENSIONS.items() if not k.endswith
 #: ``(db_url, site, *, full, run_id) -> crawler.items.CrawlPlan``, named here like a pipeline so
 #: that the spider never imports the database side
 GOVNEWS_CRAWL_PLANNER = "pipelines.db.known.plan_crawl"
-#: marks a run ``interrupted`` when a second Ctrl-C forces a crawl to stop (crawler/interrupt.py)
+#: marks a run ``interrupted`` when a second Ctrl-C forces a crawl to stop
+#: (crawler/runtime/interrupt.py)
 GOVNEWS_RUN_INTERRUPTED = "pipelines.db.runs.mark_interrupted"
 
 ITEM_PIPELINES = {
@@ -103,8 +104,8 @@ ITEM_PIPELINES = {
 }
 
 LOG_LEVEL = os.environ.get("GOVNEWS_LOG_LEVEL", "INFO")
-# no per-page "Crawled"/"Scraped from" records below LOG_LEVEL (crawler/logformatter.py)
-LOG_FORMATTER = "crawler.logformatter.LogFormatter"
+# no per-page "Crawled"/"Scraped from" records below LOG_LEVEL (crawler/extensions/logformatter.py)
+LOG_FORMATTER = "crawler.extensions.logformatter.LogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Without a Twisted reactor Scrapy runs on the asyncio loop alone and downloads with aiohttp
@@ -113,8 +114,8 @@ TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # pages/s for a govnews crawl (docs/performance.md, eighth round). GOVNEWS_TWISTED=1 goes back
 # to the reactor and Twisted's handler (it sets both settings below).
 TWISTED_REACTOR_ENABLED = _switch_on("GOVNEWS_TWISTED")
-# Scrapy's aiohttp handler, keeping non-UTF-8 header bytes (crawler/download.py)
-_HTTP_HANDLER = None if TWISTED_REACTOR_ENABLED else "crawler.download.AiohttpHandler"
+# Scrapy's aiohttp handler, keeping non-UTF-8 header bytes (crawler/runtime/download.py)
+_HTTP_HANDLER = None if TWISTED_REACTOR_ENABLED else "crawler.runtime.download.AiohttpHandler"
 # The reactor thread is the crawl's bottleneck, and every socket event, timer and callback of it
 # passes through the asyncio event loop: uvloop's loop (libuv, in C) does that part with less of
 # the thread's time, ≈ 6 % more pages/s (docs/performance.md). Not built for Windows, where
@@ -125,12 +126,13 @@ ASYNCIO_EVENT_LOOP = (
 FEED_EXPORT_ENCODING = "utf-8"
 
 EXTENSIONS = {
-    "crawler.extensions.ProgressReporter": 500,
-    "crawler.extensions.GcTuning": 0,
-    "crawler.extensions.LogFilters": 0,
+    "crawler.extensions.core.ProgressReporter": 500,
+    "crawler.extensions.core.GcTuning": 0,
+    "crawler.extensions.core.LogFilters": 0,
 }
-# Scrapy's own collector answers every lookup through a deprecation shim (crawler/stats.py)
-STATS_CLASS = "crawler.stats.StatsCollector"
+# Scrapy's own collector answers every lookup through a deprecation shim
+# (crawler/extensions/stats.py)
+STATS_CLASS = "crawler.extensions.stats.StatsCollector"
 # Components a govnews crawl has no use for, each a layer every request or item passes through:
 # depth tracking (pagination is bounded by GOVNEWS_MAX_PAGES, not DEPTH_LIMIT) and a check that
 # warns spider authors who copy request meta.
@@ -146,7 +148,8 @@ GOVNEWS_PROGRESS_INTERVAL = 5.0
 
 # -- operations (issue 5): scale-out, conditional GET, per-run fill rates ----------------------
 # With GOVNEWS_REDIS_URL set, worker processes (on one or several machines) share one crawl: a
-# Redis request queue and dupefilter per site (crawler.distributed.SiteScheduler, a thin layer
+# Redis request queue and dupefilter per site (crawler.runtime.distributed.SiteScheduler, a thin
+# layer
 # over scrapy-redis). Any worker seeds the start URLs (the shared dupefilter keeps one copy);
 # a worker stops by itself once the queue is empty and no other worker has been busy for
 # GOVNEWS_REDIS_MAX_IDLE seconds; the last worker out clears the dupefilter so the next
@@ -155,7 +158,7 @@ GOVNEWS_REDIS_MAX_IDLE = float(os.environ.get("GOVNEWS_REDIS_MAX_IDLE", "10"))
 GOVNEWS_REDIS_WORKER_STALE = 30.0  # seconds without a heartbeat: a worker counts as dead
 if GOVNEWS_REDIS_URL:
     REDIS_URL = GOVNEWS_REDIS_URL
-    SCHEDULER = "crawler.distributed.SiteScheduler"
+    SCHEDULER = "crawler.runtime.distributed.SiteScheduler"
     DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
     SCHEDULER_QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"
     SCHEDULER_QUEUE_KEY = "govnews:%(spider)s:requests"
@@ -165,10 +168,11 @@ if GOVNEWS_REDIS_URL:
 
 # Conditional GET for list pages: a list page stored with an ETag/Last-Modified is always
 # revalidated (If-None-Match / If-Modified-Since), never served stale; a 304 reuses the stored
-# copy. Articles and counter requests are never cached (crawler.httpcache.ListPagePolicy).
+# copy. Articles and counter requests are never cached
+# (crawler.downloadermiddlewares.httpcache.ListPagePolicy).
 # GOVNEWS_HTTPCACHE=0 turns it off; GOVNEWS_HTTPCACHE_DIR moves it (default ~/.cache/govnews).
 HTTPCACHE_ENABLED = _switch("GOVNEWS_HTTPCACHE")
-HTTPCACHE_POLICY = "crawler.httpcache.ListPagePolicy"
+HTTPCACHE_POLICY = "crawler.downloadermiddlewares.httpcache.ListPagePolicy"
 HTTPCACHE_STORAGE = "scrapy.extensions.httpcache.FilesystemCacheStorage"
 HTTPCACHE_DIR = os.environ.get("GOVNEWS_HTTPCACHE_DIR") or os.path.join(
     os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
@@ -179,24 +183,27 @@ HTTPCACHE_EXPIRATION_SECS = 0
 HTTPCACHE_GZIP = True
 
 # per-run field fill rates into the stats (and so into crawl_runs.stats) for `govnews health`
-EXTENSIONS["crawler.fillstats.FillRateStats"] = 510
+EXTENSIONS["crawler.extensions.fillstats.FillRateStats"] = 510
 
-# Safety and patience (crawler/middlewares.py): SSRF guard before robots.txt, redirect guard just
+# Safety and patience (crawler/downloadermiddlewares/guards.py): SSRF guard before robots.txt,
+# redirect guard just
 # before RedirectMiddleware (600), Retry-After/backoff retry in place of Scrapy's RetryMiddleware.
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.AddressGuardMiddleware": 40,
+    "crawler.downloadermiddlewares.guards.AddressGuardMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "crawler.middlewares.BackoffRetryMiddleware": 550,
-    "crawler.middlewares.RedirectGuardMiddleware": 610,
-    # the same redirects without decoding every HTML body first (crawler/middlewares.py)
+    "crawler.downloadermiddlewares.guards.BackoffRetryMiddleware": 550,
+    "crawler.downloadermiddlewares.guards.RedirectGuardMiddleware": 610,
+    # the same redirects without decoding every HTML body first
+    # (crawler/downloadermiddlewares/guards.py)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
-    "crawler.middlewares.MetaRefreshMiddleware": 580,
-    # the same downloader/* stats without re-serialising every request (crawler/stats.py)
+    "crawler.downloadermiddlewares.guards.MetaRefreshMiddleware": 580,
+    # the same downloader/* stats without re-serialising every request (crawler/extensions/stats.py)
     "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
-    "crawler.stats.DownloaderStats": 850,
-    # the same decompression, with reasons for bombs and cut-off gzip (crawler/decompression.py)
+    "crawler.extensions.stats.DownloaderStats": 850,
+    # the same decompression, with reasons for bombs and cut-off gzip
+    # (crawler/downloadermiddlewares/decompression.py)
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.decompression.CheckedDecompressionMiddleware": 590,
+    "crawler.downloadermiddlewares.decompression.CheckedDecompressionMiddleware": 590,
 }
 # only http(s) is ever fetched: no file://, s3://, ftp:// or data: handlers at all
 DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "s3": None, "ftp": None, "data": None}

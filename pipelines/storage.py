@@ -13,7 +13,7 @@ or none when even those cannot be written) counts them in ``errors`` and ends ``
 ``finished``: ``govnews crawl`` then exits non-zero and the next crawl reads every list page.
 
 While Scrapy's reactor runs, batches are written by a writer process (``GOVNEWS_STORE_WRITER``,
-default on; :class:`crawler.pool.WorkerPool`), one at a time and in order, with at most
+default on; :class:`crawler.runtime.pool.WorkerPool`), one at a time and in order, with at most
 ``MAX_PENDING_BATCHES`` handed over and not yet written (an item that would make one more waits
 for the oldest). SQLAlchemy's statement and parameter work holds the GIL, so on a thread it
 still took the reactor thread's time, the crawl's bottleneck; a process takes none of it. Until
@@ -35,8 +35,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
-from crawler.periodic import Every
-from crawler.pool import WorkerPool
+from crawler.runtime.periodic import Every
+from crawler.runtime.pool import WorkerPool
 from pipelines.db.batch import Stored, Target, Written, store_batch, write_batch
 from pipelines.db.migrate import upgrade
 from pipelines.db.runs import DEFAULT_STALE_AFTER, finish_run, heartbeat, start_run

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import DemoSite
 from crawler.extract.counters import find_counter, parse_counter
 from crawler.extract.listing import extract_listing
+from demoportal.server import DemoSite
 
 
 @pytest.fixture

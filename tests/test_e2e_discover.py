@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.server import DemoSite
 from crawler.sites.profile import load_file
+from demoportal.server import DemoSite
 from tests.portal_site import PortalServer
 from tests.portals import PORTALS
 

@@ -1,4 +1,5 @@
-"""Unit tables for crawler/middlewares.py: which addresses are public, Retry-After parsing,
+"""Unit tables for crawler/downloadermiddlewares/guards.py: which addresses are public, Retry-After
+parsing,
 retry delays, and the guards' decisions (IP literals only: no DNS, no reactor, no traffic).
 """
 
@@ -14,7 +15,7 @@ from scrapy import Request, Spider
 from scrapy.http import Response
 from scrapy.utils.test import get_crawler
 
-from crawler.middlewares import (
+from crawler.downloadermiddlewares.guards import (
     AddressGuardMiddleware,
     BackoffRetryMiddleware,
     RedirectGuardMiddleware,
@@ -198,7 +199,7 @@ def _html(body: bytes, content_type: bytes = b"text/html; charset=utf-8") -> Any
 
 
 def _meta_refresh() -> Any:
-    from crawler.middlewares import MetaRefreshMiddleware
+    from crawler.downloadermiddlewares.guards import MetaRefreshMiddleware
 
     return MetaRefreshMiddleware.from_crawler(get_crawler(Spider))
 

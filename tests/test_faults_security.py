@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from scrapy.utils.test import get_crawler
 
+from crawler.downloadermiddlewares.guards import AddressGuardMiddleware, Refused
 from crawler.items import ArticleItem
-from crawler.middlewares import AddressGuardMiddleware, Refused
 from crawler.sites import ProfileError, SiteProfile, load_profile
 from crawler.sites.profile import parse_profile
 from crawler.spiders.district import DistrictSpider

@@ -1,4 +1,5 @@
-"""Network failures in govnews's words (crawler/netmessages.py) and Scrapy's log lines rewritten
+"""Network failures in govnews's words (crawler/extensions/netmessages.py) and Scrapy's log lines
+rewritten
 by the log filter at the default verbosity, kept at DEBUG."""
 
 from __future__ import annotations
@@ -7,8 +8,8 @@ import logging
 
 import pytest
 
-from crawler.logfilters import InOurWords
-from crawler.netmessages import plain
+from crawler.extensions.logfilters import InOurWords
+from crawler.extensions.netmessages import plain
 
 SSL = "ssl:<ssl.SSLContext object at 0x7fc90485c9e0>"
 

@@ -1,4 +1,5 @@
-"""The worker registry of crawler.distributed against a real Redis: who starts, who clears."""
+"""The worker registry of crawler.runtime.distributed against a real Redis: who starts, who
+clears."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from crawler.distributed import JOIN_SCRIPT, LEAVE_SCRIPT
+from crawler.runtime.distributed import JOIN_SCRIPT, LEAVE_SCRIPT
 
 pytestmark = pytest.mark.redis
 STALE = 30.0

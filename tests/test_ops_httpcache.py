@@ -7,7 +7,7 @@ from typing import Any
 from scrapy.http import HtmlResponse, Request
 from scrapy.settings import Settings
 
-from crawler.httpcache import ListPagePolicy
+from crawler.downloadermiddlewares.httpcache import ListPagePolicy
 
 
 class Spiderish:

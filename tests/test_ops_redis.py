@@ -17,7 +17,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from crawler.demo.server import DemoSite
+from demoportal.server import DemoSite
 from tests.ops_site import crawl_cmd, crawl_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]

@@ -1,4 +1,4 @@
-"""Extraction in worker processes (GOVNEWS_EXTRACT_WORKERS, crawler/pool.py).
+"""Extraction in worker processes (GOVNEWS_EXTRACT_WORKERS, crawler/runtime/pool.py).
 
 The pool must not change what is stored: a worker returns what inline extraction returns, an
 exception raised in a worker reaches the spider (which makes it an ``extraction_error`` reject),
@@ -29,11 +29,11 @@ import pytest
 from scrapy import Spider
 from scrapy.utils.test import get_crawler
 
+from crawler.extensions.stats import StatsCollector
 from crawler.extract.article import extract_article
 from crawler.items import ArticleItem
-from crawler.pool import WorkerPool, in_worker, resolve_workers
+from crawler.runtime.pool import WorkerPool, in_worker, resolve_workers
 from crawler.spiders.prepare import prepare_article
-from crawler.stats import StatsCollector
 from pipelines.cleaning import CleaningPipeline
 from pipelines.fingerprint import content_hash
 

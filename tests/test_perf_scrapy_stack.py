@@ -18,9 +18,9 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
 
-from crawler.extensions import GcTuning
-from crawler.logformatter import LogFormatter
-from crawler.stats import DownloaderStats, StatsCollector
+from crawler.extensions.core import GcTuning
+from crawler.extensions.logformatter import LogFormatter
+from crawler.extensions.stats import DownloaderStats, StatsCollector
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_remote_control_is_not_even_imported() -> None:
         "from scrapy.utils.project import get_project_settings\n"
         "s = get_project_settings()\n"
         "names = build_component_list(s.get_component_priority_dict_with_base('EXTENSIONS'))\n"
-        "assert 'crawler.extensions.GcTuning' in [str(n) for n in names], names\n"
+        "assert 'crawler.extensions.core.GcTuning' in [str(n) for n in names], names\n"
         "print('scrapy.extensions.remote_control' in sys.modules, 'aiohttp' in sys.modules)\n"
     )
     out = subprocess.run(
@@ -124,11 +124,11 @@ def test_downloader_stats_keep_scrapys_counts_without_request_bytes(settings: Se
     from scrapy.downloadermiddlewares.stats import DownloaderStats as ScrapyDownloaderStats
 
     enabled = _enabled(settings, "DOWNLOADER_MIDDLEWARES")
-    assert "crawler.stats.DownloaderStats" in enabled
+    assert "crawler.extensions.stats.DownloaderStats" in enabled
     assert not any(c.startswith("scrapy.downloadermiddlewares.stats.") for c in enabled)
 
     def run(cls: type[ScrapyDownloaderStats]) -> dict[str, object]:
-        crawler = get_crawler(Spider, {"STATS_CLASS": "crawler.stats.StatsCollector"})
+        crawler = get_crawler(Spider, {"STATS_CLASS": "crawler.extensions.stats.StatsCollector"})
         crawler.spider = crawler._create_spider("s")
         mw = build_from_crawler(cls, crawler)
         for url, status, body in (

@@ -1,4 +1,5 @@
-"""crawler.periodic.Every: the crawl's heartbeats and progress line, on the asyncio loop with or
+"""crawler.runtime.periodic.Every: the crawl's heartbeats and progress line, on the asyncio loop
+with or
 without a Twisted reactor."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ import logging
 
 import pytest
 
-from crawler.periodic import Every
+from crawler.runtime.periodic import Every
 
 
 def test_calls_every_interval_until_stopped() -> None:
@@ -50,7 +51,7 @@ def test_a_failing_call_is_logged_and_the_next_still_comes(
             await asyncio.sleep(0.01)
         every.stop()
 
-    with caplog.at_level(logging.ERROR, logger="crawler.periodic"):
+    with caplog.at_level(logging.ERROR, logger="crawler.runtime.periodic"):
         asyncio.run(asyncio.wait_for(go(), 5))
     assert calls >= 3
     assert ["database restarting" in r.exc_text for r in caplog.records if r.exc_text] == [True]

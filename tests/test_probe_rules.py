@@ -18,9 +18,9 @@ from urllib.parse import urljoin
 import pytest
 
 from crawler.commands.probe import probe_profile, site_domain
-from crawler.demo.server import DemoSite
 from crawler.extract.listing import extract_listing
 from crawler.sites.profile import SiteProfile, parse_profile
+from demoportal.server import DemoSite
 from tests.test_listing_corpus import START_URLS
 
 LISTS = Path(__file__).parent / "fixtures" / "lists"

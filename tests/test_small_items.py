@@ -1,5 +1,5 @@
 """Smaller promises of issue 26: ``scripts/check`` leaves no temporary folder behind, progress
-lines give a total and an ETA where columns declare their size, ``python -m crawler.demo``
+lines give a total and an ETA where columns declare their size, ``python -m demoportal``
 listens where ``govnews demo`` does."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from crawler.commands.demo import demo
-from crawler.demo.__main__ import main as demo_main
-from crawler.demo.server import DEFAULT_PORT
-from crawler.extensions import declared_size
+from crawler.extensions.core import declared_size
+from demoportal.__main__ import main as demo_main
+from demoportal.server import DEFAULT_PORT
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -59,7 +59,7 @@ def test_demo_module_defaults_to_the_demo_port(monkeypatch: pytest.MonkeyPatch) 
         def start(self) -> None:
             raise SystemExit(0)
 
-    monkeypatch.setattr("crawler.demo.__main__.DemoSite", Site)
+    monkeypatch.setattr("demoportal.__main__.DemoSite", Site)
     with pytest.raises(SystemExit):
         demo_main([])
     port_option = next(p for p in demo.params if p.name == "port")

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import event
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
-from crawler.pool import WorkerPool
+from crawler.runtime.pool import WorkerPool
 from pipelines.db.session import make_engine
 from tests.storage_helpers import Run, article, open_run, rows, scalar, utc
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demo.counters import Hit
-from crawler.demo.server import DemoSite
 from crawler.extract.counters import find_counter
+from demoportal.counters import Hit
+from demoportal.server import DemoSite
 
 pytestmark = pytest.mark.slow
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False"]

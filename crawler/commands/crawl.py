@@ -11,7 +11,7 @@ import click
 from crawler.commands.common import db_option, quiet_option, resolve_db, settings_option
 from crawler.commands.output import DateParam
 from crawler.commands.running import finish_command, run_checked
-from crawler.runner import profile_overrides
+from crawler.runtime.runner import profile_overrides
 from crawler.sites import ProfileError, SiteProfile, load_profile
 from crawler.spiders.district import DistrictSpider
 

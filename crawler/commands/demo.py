@@ -9,9 +9,9 @@ import click
 from crawler.commands.common import db_option, quiet_option, resolve_db
 from crawler.commands.crawl import crawl_settings
 from crawler.commands.running import finish_command, run_checked
-from crawler.demo.server import DEFAULT_PORT, DemoSite
 from crawler.sites import SiteProfile
 from crawler.spiders.district import DistrictSpider
+from demoportal.server import DEFAULT_PORT, DemoSite
 
 
 @click.command()

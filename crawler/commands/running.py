@@ -20,8 +20,8 @@ import click
 from scrapy import Spider
 
 from crawler.commands.summary import crawl_summary, failed_pages, print_summary
-from crawler.interrupt import EXIT_INTERRUPTED
-from crawler.runner import CrawlOutcome, project_settings, run_spider
+from crawler.runtime.interrupt import EXIT_INTERRUPTED
+from crawler.runtime.runner import CrawlOutcome, project_settings, run_spider
 from pipelines.db.runs import CrawlLockedError, ensure_site_free
 
 

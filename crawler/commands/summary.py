@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy import func, select
 
-from crawler.runner import CrawlOutcome
+from crawler.runtime.runner import CrawlOutcome
 from pipelines.db.models import Article, CrawlRun, Reject, ViewCount
 from pipelines.db.session import make_engine
 

@@ -18,7 +18,7 @@ recorded, again. ``-a full=1`` re-reads everything (``govnews demo`` and ``govne
 
 Settings read: ``GOVNEWS_SITES_DIRS`` (extra profile folders), ``GOVNEWS_MAX_PAGES`` (list pages
 per column when the profile sets none), ``GOVNEWS_DB`` (known articles),
-``GOVNEWS_EXTRACT_WORKERS`` (extraction in worker processes: :mod:`crawler.pool`).
+``GOVNEWS_EXTRACT_WORKERS`` (extraction in worker processes: :mod:`crawler.runtime.pool`).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from crawler.extract.canonical import article_urls, clean_url
 from crawler.extract.listing import extract_listing
 from crawler.extract.types import ExtractedListing
 from crawler.items import FRESH, RejectItem
-from crawler.pool import WorkerPool, resolve_workers
+from crawler.runtime.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
 from crawler.spiders.columns import ColumnBook
 from crawler.spiders.counters import CounterSteps
@@ -138,7 +138,7 @@ class DistrictSpider(CounterSteps, DocumentSteps):
 
     def _downloads_idle(self) -> bool:
         """Nothing is being downloaded: the crawl's thread may extract a page that waits for
-        the worker (:class:`crawler.pool.WorkerPool` ``help_when``), e.g. the backlog left
+        the worker (:class:`crawler.runtime.pool.WorkerPool` ``help_when``), e.g. the backlog left
         when the last page is in."""
         engine = self.crawler.engine
         return engine is not None and not engine.downloader.active

@@ -52,7 +52,7 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     """A short, stable reason code (stored in ``rejects.reason``) and a human detail."""
     from scrapy.spidermiddlewares.httperror import HttpError
 
-    from crawler.netmessages import plain
+    from crawler.extensions.netmessages import plain
 
     exc = failure.value
     if isinstance(exc, HttpError):
@@ -75,7 +75,7 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
         "CannotResolveHostError": "dns_error",
         "DownloadFailedError": "connection_lost",
     }
-    reason = getattr(exc, "govnews_reason", None)  # crawler.middlewares.Refused
+    reason = getattr(exc, "govnews_reason", None)  # crawler.downloadermiddlewares.guards.Refused
     if isinstance(reason, str):
         return reason, str(exc)[:500]
     if name == "DownloadCancelledError" and "max size" in str(exc):

@@ -1,7 +1,8 @@
 """Writing one batch of items (articles, view readings, rejects) in one transaction.
 
 Used by :class:`pipelines.storage.StoragePipeline`, inline or in its writer process (a
-:class:`crawler.pool.WorkerPool` worker that imports this module and nothing heavier: no Scrapy,
+:class:`crawler.runtime.pool.WorkerPool` worker that imports this module and nothing heavier: no
+Scrapy,
 no Alembic). A batch that fails for any reason (a database error, or a value the driver cannot
 bind: SQLite raises ``OverflowError`` for an integer over 64 bits) is retried item by item, and
 an item that still fails becomes a reject, so one bad row never costs the rest of its batch.

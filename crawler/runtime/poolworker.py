@@ -1,10 +1,10 @@
-"""One pool worker: ``python -m crawler.poolworker FD [MODULE ...]`` (started by the pool).
+"""One pool worker: ``python -m crawler.runtime.poolworker FD [MODULE ...]`` (started by the pool).
 
 Reads frames (length and call id, then a pickle of ``(function, args, kwargs)``) from the
 socket ``FD`` and answers each under the same call id with a pickle of ``(status, value)``: the
 result, the exception raised, or a note that the result could not be pickled. It says it is
 ready once the ``MODULE`` arguments are imported, and exits when the reactor closes its end.
-See :mod:`crawler.pool`.
+See :mod:`crawler.runtime.pool`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import socket
 import sys
 from typing import Any, BinaryIO
 
-from crawler.pool import EXTRACTION_MODULES, FRAME_HEADER, OK, RAISED, READY, UNPICKLABLE
+from crawler.runtime.pool import EXTRACTION_MODULES, FRAME_HEADER, OK, RAISED, READY, UNPICKLABLE
 
 #: added to the worker's nice value (docs/performance.md: ≈ 5 % more pages/s on two CPUs)
 WORKER_NICENESS = 10
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> None:
         # the reactor thread downloads, schedules and stores for every page, so when it and a
         # worker share a CPU the scheduler should favour it (docs/performance.md)
         os.nice(WORKER_NICENESS)
-    from crawler import logfilters
+    from crawler.extensions import logfilters
     from crawler.settings import LOG_LEVEL
 
     # the worker logs through logging's last resort (stderr): the same filters as the crawl's
@@ -81,7 +81,8 @@ def main(argv: list[str] | None = None) -> None:
 def exit_now() -> None:
     """End the worker without the interpreter's module teardown.
 
-    The crawl's end waits for its workers (:meth:`crawler.pool.WorkerPool.shutdown`), and tearing
+    The crawl's end waits for its workers (:meth:`crawler.runtime.pool.WorkerPool.shutdown`), and
+    tearing
     down a process that has imported SQLAlchemy (the writer) or lxml takes ≈ 0.2 s of pure
     garbage collection. Nothing in a worker needs it: the atexit hooks (the writer's engine
     disposal, logging's flush) still run, then the process leaves at once.

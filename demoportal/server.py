@@ -18,12 +18,12 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.demo import templates
-from crawler.demo.counters import CounterBoard, Hit
-from crawler.demo.data import ARTICLES, COLUMNS, SEED_FILE, column_articles
+from demoportal import templates
+from demoportal.counters import CounterBoard, Hit
+from demoportal.data import ARTICLES, COLUMNS, SEED_FILE, column_articles
 
 SITE_DIR = Path(__file__).parent / "site"
-#: ``govnews demo`` and ``python -m crawler.demo`` alike: stored article URLs include the port,
+#: ``govnews demo`` and ``python -m demoportal`` alike: stored article URLs include the port,
 #: so the foreground server answers for URLs a demo crawl stored (e.g. for govnews revisit)
 DEFAULT_PORT = 8760
 SEED_BODY = ("3月1日,高新区召开2021年工作会议", "逐梦启新程,扬帆再出发!")
@@ -94,7 +94,7 @@ class DemoSite:
         self._thread = None
 
     def serve_forever(self) -> None:
-        """Foreground serving (``python -m crawler.demo``)."""
+        """Foreground serving (``python -m demoportal``)."""
         self.start()
         assert self._thread is not None
         try:

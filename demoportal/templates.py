@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from crawler.demo.data import COLUMNS, Column, DemoArticle
+from demoportal.data import COLUMNS, Column, DemoArticle
 
 SITE_NAME = "唐山高新技术产业开发区"
 

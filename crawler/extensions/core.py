@@ -5,7 +5,7 @@ with an ETA where the columns declare their size) to stderr every ``GOVNEWS_PROG
 seconds; it is on when ``GOVNEWS_PROGRESS`` is true (the
 CLI sets it unless ``--quiet``), so long unattended crawls show they are alive.
 
-:class:`LogFilters` (always on) installs :mod:`crawler.logfilters`.
+:class:`LogFilters` (always on) installs :mod:`crawler.extensions.logfilters`.
 
 :class:`GcTuning` (always on) makes the cyclic garbage collector cheaper for a crawl.
 """
@@ -21,9 +21,9 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler import logfilters
+from crawler.extensions import logfilters
 from crawler.items import ArticleItem, RejectItem
-from crawler.periodic import Every
+from crawler.runtime.periodic import Every
 from crawler.spiders.columns import COLUMNS_KEY, DATA_PAGERS
 
 
@@ -122,7 +122,8 @@ class ProgressReporter:
 
 
 class LogFilters:
-    """Always on: installs :mod:`crawler.logfilters` (one-line robots.txt errors, Scrapy's
+    """Always on: installs :mod:`crawler.extensions.logfilters` (one-line robots.txt errors,
+    Scrapy's
     note on its aiohttp handler as INFO) before the downloader logs anything."""
 
     @classmethod

@@ -4,7 +4,7 @@ Why: Scrapy ignores a decompression bomb (a small gzip body that inflates past
 ``DOWNLOAD_MAXSIZE``) with a plain ``IgnoreRequest``, filed as the reject reason ``ignored``,
 and it inflates a gzip body cut off in the middle to whatever it holds without a word, so a
 half page was stored or rejected as ``missing_body``. This subclass raises
-:class:`crawler.middlewares.Refused` with the reason ``decompression_bomb`` or
+:class:`crawler.downloadermiddlewares.guards.Refused` with the reason ``decompression_bomb`` or
 ``truncated_gzip`` instead, so the spider's errback files the right reject.
 
 A truncated gzip member is found cheaply: its last four bytes are meant to be the inflated size
@@ -25,7 +25,7 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
-from crawler.middlewares import Refused
+from crawler.downloadermiddlewares.guards import Refused
 
 _GZIP = (b"gzip", b"x-gzip")
 _GZIP_MAGIC = b"\x1f\x8b"

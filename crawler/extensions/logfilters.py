@@ -1,6 +1,6 @@
 """Log filters for records of Scrapy's that say more, or louder, than a govnews crawl needs.
 
-Installed once per process by the always-on :class:`crawler.extensions.LogFilters` extension,
+Installed once per process by the always-on :class:`crawler.extensions.core.LogFilters` extension,
 so that ``govnews crawl`` and ``scrapy crawl`` (Scrapyd) log alike.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from crawler.netmessages import plain
+from crawler.extensions.netmessages import plain
 
 
 class OneLineErrors(logging.Filter):
@@ -43,7 +43,8 @@ class ExperimentalIsInfo(logging.Filter):
 class InOurWords(logging.Filter):
     """Scrapy's network-error lines, in govnews's words and under its name: ``gave up on URL
     after 3 tries: cannot connect to 127.0.0.1:9 (connection refused)`` instead of aiohttp's
-    ``ssl:<ssl.SSLContext object at 0x…>`` for a plain-http URL (:mod:`crawler.netmessages`).
+    ``ssl:<ssl.SSLContext object at 0x…>`` for a plain-http URL
+    (:mod:`crawler.extensions.netmessages`).
     With the log level at DEBUG (``GOVNEWS_LOG_LEVEL=DEBUG``) Scrapy's own text is kept."""
 
     #: set by :func:`install` from the crawl's LOG_LEVEL

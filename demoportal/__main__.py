@@ -1,14 +1,14 @@
-"""``python -m crawler.demo [--port N]``: serve the demo portal in the foreground (Ctrl-C stops)."""
+"""``python -m demoportal [--port N]``: serve the demo portal in the foreground (Ctrl-C stops)."""
 
 from __future__ import annotations
 
 import argparse
 
-from crawler.demo.server import DEFAULT_PORT, DemoSite
+from demoportal.server import DEFAULT_PORT, DemoSite
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m crawler.demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demoportal", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument(
         "--port",

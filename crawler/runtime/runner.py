@@ -16,7 +16,7 @@ from scrapy import Spider
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
-from crawler.interrupt import handling_interrupts
+from crawler.runtime.interrupt import handling_interrupts
 from crawler.sites import SiteProfile
 
 
@@ -28,7 +28,8 @@ class CrawlOutcome:
     seconds: float
     #: why the crawl could not run (a pipeline refused to open, a bad spider argument …)
     error: str | None = None
-    #: the signal that stopped the crawl (SIGINT: Ctrl-C, or SIGTERM), see crawler/interrupt.py
+    #: the signal that stopped the crawl (SIGINT: Ctrl-C, or SIGTERM), see
+    #: crawler/runtime/interrupt.py
     stopped_by: signal.Signals | None = None
 
     @property
@@ -85,7 +86,7 @@ def run_spider(
 
     ``AsyncCrawlerProcess`` runs the crawl on an asyncio event loop, with Twisted's asyncio
     reactor on it or, by default, without a reactor (``TWISTED_REACTOR_ENABLED``). Ctrl-C and
-    SIGTERM are handled by :mod:`crawler.interrupt` instead of Scrapy's handlers.
+    SIGTERM are handled by :mod:`crawler.runtime.interrupt` instead of Scrapy's handlers.
     """
     process = AsyncCrawlerProcess(project_settings(settings_overrides))
     crawler = process.create_crawler(spidercls)

@@ -15,7 +15,8 @@ Twisted's reactor on it, ``TWISTED_REACTOR_ENABLED``).
 Why not ``concurrent.futures.ProcessPoolExecutor``: each of its calls crosses two helper
 threads (a queue feeder and a result manager) that contend with the reactor for the GIL, about
 0.5 ms of the reactor process's CPU per call, a sixth of what a bare Scrapy fetch costs. Here
-each worker is a plain child process (``python -m crawler.poolworker``, so a running event loop is
+each worker is a plain child process (``python -m crawler.runtime.poolworker``, so a running event
+loop is
 never forked and no ``__main__`` is re-imported) joined by a socket pair that the asyncio loop
 itself reads and writes: a call is one length-prefixed pickle each way, about 0.07 ms of the
 reactor's CPU (``benchmarks/crawl.py``, docs/performance.md).
@@ -265,7 +266,13 @@ class WorkerPool:
         ours, theirs = socket.socketpair()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "crawler.poolworker", str(theirs.fileno()), *self.warm],
+                [
+                    sys.executable,
+                    "-m",
+                    "crawler.runtime.poolworker",
+                    str(theirs.fileno()),
+                    *self.warm,
+                ],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,

@@ -35,7 +35,7 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
-from crawler.periodic import Every
+from crawler.runtime.periodic import Every
 
 logger = logging.getLogger(__name__)
 

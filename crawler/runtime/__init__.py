@@ -1,0 +1,2 @@
+"""How a crawl runs: the in-process runner, signal handling, the extraction worker pool,
+scale-out over Redis, the download handler and periodic calls."""
