@@ -31,11 +31,12 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.asyncio import AsyncioLoopingCall, create_looping_call
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from twisted.internet.task import LoopingCall
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
-from crawler.runtime.periodic import Every
 from crawler.runtime.pool import WorkerPool
 from pipelines.db.batch import Stored, Target, Written, store_batch, write_batch
 from pipelines.db.migrate import upgrade
@@ -72,7 +73,7 @@ class StoragePipeline:
         self.articles = self.rejects = self.readings = 0
         #: items that could not be stored (database errors), counted in crawl_runs.errors
         self.store_errors = 0
-        self._heartbeat_loop: Every | None = None
+        self._heartbeat_loop: AsyncioLoopingCall | LoopingCall | None = None
         self._finished = False
         self.use_writer = use_writer
         self._writer: WorkerPool | None = None
@@ -262,11 +263,12 @@ class StoragePipeline:
     def _start_heartbeat(self) -> None:
         if not _crawl_running():
             return  # driven by hand (tests): each batch beats instead
-        self._heartbeat_loop = Every(HEARTBEAT_SECONDS, self._beat)
-        self._heartbeat_loop.start()
+        # Scrapy's looping call (asyncio or Twisted, whichever runs); _beat never raises
+        self._heartbeat_loop = create_looping_call(self._beat)
+        self._heartbeat_loop.start(HEARTBEAT_SECONDS, now=False)
 
     def _stop_heartbeat(self) -> None:
-        if self._heartbeat_loop is not None:
+        if self._heartbeat_loop is not None and self._heartbeat_loop.running:
             self._heartbeat_loop.stop()
         self._heartbeat_loop = None
 
