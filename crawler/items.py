@@ -30,12 +30,12 @@ class Attachment:
         return {"url": self.url, "name": self.name}
 
 
-@dataclass
-class ArticleItem:
-    """One article as parsed from a page; normalised fields beside their raw text."""
+@dataclass(kw_only=True)
+class ArticleFields:
+    """What a reader sees on an article page, each field with the method that found it: the one
+    definition of an article's fields. Extraction returns these (``crawler.extract``); the
+    spider's :class:`ArticleItem` adds where and when it was read."""
 
-    url: str
-    site: str
     title: str | None = None
     published_at: datetime | None = None
     published_raw: str | None = None
@@ -43,25 +43,16 @@ class ArticleItem:
     views_raw: str | None = None
     #: a view label was found whose number a script fills in (the counter resolver reads it)
     views_dynamic: bool = False
-    #: how ``views`` was obtained: "static", a resolver name ("phpcms", "dedecms" …) or None
-    views_method: str | None = None
-    #: whether our own request to a counter endpoint added a hit (then ``views`` is corrected)
-    views_self_incremented: bool = False
     body_text: str | None = None
     body_html: str | None = None
     source: str | None = None
     author: str | None = None
     column_name: str | None = None
     canonical_url: str | None = None
+    #: [{"url": absolute URL, "name": link text or None}]
     attachments: list[dict[str, Any]] = field(default_factory=list)
-    #: which method produced each field, e.g. {"title": "h1~title", "published": "label"}
+    #: which method produced each field, e.g. {"title": "headline", "published": "label"}
     methods: dict[str, str] = field(default_factory=dict)
-    fetched_at: datetime | None = None
-    #: sha256 of the cleaned, normalised title and body (set when the item is cleaned)
-    content_hash: str | None = None
-    #: once cleaned: (boilerplate lines dropped, doubled quotation marks collapsed); the
-    #: extraction worker cleans items beside extracting them, CleaningPipeline any others
-    cleaned: tuple[int, int] | None = None
     #: "text", or "images"/"attachments" for a notice whose content is scans or files: such an
     #: article is complete with an empty ``body_text`` (its images and files are in body_html
     #: and ``attachments``)
@@ -70,10 +61,37 @@ class ArticleItem:
     #: when every field was found the sure way
     quality: list[str] = field(default_factory=list)
 
+
+@dataclass(kw_only=True)
+class ArticleItem(ArticleFields):
+    """One article as the spider read it: the page's fields, plus its URL, site and crawl
+    bookkeeping."""
+
+    url: str
+    site: str
+    #: how ``views`` was obtained: "static", a resolver name ("phpcms", "dedecms" …) or None
+    views_method: str | None = None
+    #: whether our own request to a counter endpoint added a hit (then ``views`` is corrected)
+    views_self_incremented: bool = False
+    fetched_at: datetime | None = None
+    #: sha256 of the cleaned, normalised title and body (set when the item is cleaned)
+    content_hash: str | None = None
+    #: once cleaned by CleaningPipeline: (boilerplate lines dropped, doubled quotation marks
+    #: collapsed)
+    cleaned: tuple[int, int] | None = None
     #: other URLs of this article the spider saw (the URL it fetched, when the page's canonical
     #: link named the one in ``url``; the link it followed, when that redirected): stored in
     #: ``article_urls`` so that incremental crawls know them
     aliases: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_page(cls, page: ArticleFields, **crawl: Any) -> ArticleItem:
+        """The item of an extracted page (its fields copied) with the crawl's own fields."""
+        shared = {f.name: getattr(page, f.name) for f in fields(ArticleFields)}
+        shared["attachments"] = list(page.attachments)
+        shared["methods"] = dict(page.methods)
+        shared["quality"] = list(page.quality)
+        return cls(**shared, **crawl)
 
     @property
     def has_body(self) -> bool:
@@ -137,7 +155,7 @@ def _unpack_datetime(value: Any) -> Any:
 
 def _article_from_values(values: tuple[Any, ...]) -> ArticleItem:
     """Rebuild an :class:`ArticleItem` from :meth:`ArticleItem.__reduce__`'s tuple."""
-    item = ArticleItem(*values)
+    item = ArticleItem(**dict(zip(_ARTICLE_FIELDS, values, strict=True)))
     for i in _ARTICLE_DATETIMES:
         setattr(item, _ARTICLE_FIELDS[i], _unpack_datetime(values[i]))
     return item

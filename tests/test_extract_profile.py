@@ -30,7 +30,7 @@ def test_profile_selectors_win_over_generic() -> None:
     assert result.title == "城管局开展夜市环境集中整治"
     assert result.methods["title"] == "profile:css"
     assert result.views == 1356 and result.methods["views"] == "profile:xpath"
-    assert result.column == "热点文章"
+    assert result.column_name == "热点文章"
     assert (result.body_text or "").startswith("近日，市城管局")
     assert result.methods["body"] == "profile:css"
     # fields the profile does not name keep the generic result

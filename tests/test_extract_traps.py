@@ -234,7 +234,7 @@ def test_a_column_site_title_tag_never_makes_the_last_crumb_the_headline() -> No
     )
     result = extract_article(_page("", main, title="工作动态_某区人民政府"))
     assert result.title == "区里召开防汛工作会议"
-    assert result.column == "工作动态"  # the last crumb, as text
+    assert result.column_name == "工作动态"  # the last crumb, as text
     assert _day(result.published_at) == "2024-07-01"
 
 
@@ -263,7 +263,7 @@ def test_meta_pubdate_adds_the_time_to_a_visible_day_it_agrees_with() -> None:
 def test_the_column_is_the_last_crumb_that_names_one() -> None:
     def column(crumbs: str) -> str | None:
         main = f"<div class='location'>{crumbs}</div><h2>区里召开防汛工作会议</h2>{BODY}"
-        return extract_article(_page("", main)).column
+        return extract_article(_page("", main)).column_name
 
     home, news = "<a href='/'>首页</a>", "<a href='/xwzx/'>新闻中心</a>"
     assert column(f"{home} &gt; {news} &gt; 区内动态") == "区内动态"

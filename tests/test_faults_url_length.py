@@ -48,7 +48,7 @@ def test_long_request_becomes_a_reject() -> None:
 
 
 def test_long_counter_request_passes_its_article_on() -> None:
-    item = ArticleItem("http://127.0.0.1/a.html", "teststadt", title="t", body_text="b")
+    item = ArticleItem(url="http://127.0.0.1/a.html", site="teststadt", title="t", body_text="b")
     counter = Request("http://127.0.0.1/count?" + "x" * 200, cb_kwargs={"item": item})
     assert list(middleware(100).process_spider_output(None, [counter])) == [item]  # type: ignore[arg-type]
 

@@ -85,9 +85,13 @@ def test_rejects_and_readings_pass_dedupe(dedupe: DedupePipeline) -> None:
 
 
 def test_second_item_for_a_url_passes_when_it_brings_a_new_alias(dedupe: DedupePipeline) -> None:
-    first = ArticleItem("http://x.cn/a/1.html", "s", title="t", body_text="b")
+    first = ArticleItem(url="http://x.cn/a/1.html", site="s", title="t", body_text="b")
     via_htm = ArticleItem(
-        "http://x.cn/a/1.html", "s", title="t", body_text="b", aliases=["http://x.cn/a/1.htm"]
+        url="http://x.cn/a/1.html",
+        site="s",
+        title="t",
+        body_text="b",
+        aliases=["http://x.cn/a/1.htm"],
     )
     assert dedupe.process_item(first) is first
     assert dedupe.process_item(via_htm) is via_htm  # storage records the .htm URL

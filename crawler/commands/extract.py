@@ -27,7 +27,7 @@ def article_record(result: ExtractedArticle, file: str | None, url: str | None) 
         body_html=None,
         source=result.source,
         author=result.author,
-        column=result.column,
+        column=result.column_name,
     )
     return {
         "file": file,

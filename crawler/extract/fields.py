@@ -301,10 +301,10 @@ def fill_column(
         if title:
             names = [n for n in names if squash(n) != squash(title)]
         if names:
-            result.column, result.methods["column"] = names[-1], "breadcrumb"
+            result.column_name, result.methods["column"] = names[-1], "breadcrumb"
             return
     if meta.get("column"):
-        result.column, result.methods["column"] = meta["column"], "meta"
+        result.column_name, result.methods["column"] = meta["column"], "meta"
 
 
 def attachments(body_el: Element, base: str | None, layout: Layout) -> list[dict[str, str | None]]:

@@ -80,7 +80,7 @@ def apply_profile(
         elif name == "author":
             result.author = text
         elif name == "column":
-            result.column = text
+            result.column_name = text
         else:
             continue
         result.methods[name] = method

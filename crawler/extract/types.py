@@ -3,34 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
+from crawler.items import ArticleFields
 
-@dataclass
-class ExtractedArticle:
-    """Fields of one article page, each with the method that produced it (provenance)."""
-
-    title: str | None = None
-    published_at: datetime | None = None
-    published_raw: str | None = None
-    views: int | None = None
-    views_raw: str | None = None
-    #: a view label exists but its number is filled in by a script (resolved by a counter)
-    views_dynamic: bool = False
-    body_text: str | None = None
-    body_html: str | None = None
-    source: str | None = None
-    author: str | None = None
-    column: str | None = None
-    canonical_url: str | None = None
-    #: [{"url": absolute URL, "name": link text or None}]
-    attachments: list[dict[str, str | None]] = field(default_factory=list)
-    #: field name -> method name, e.g. {"title": "h1", "published": "label", "views": "label"}
-    methods: dict[str, str] = field(default_factory=dict)
-    #: "text", or "images"/"attachments" for a notice whose content is scans or files
-    body_kind: str = "text"
-    #: what an analyst should know about how sure a field is (see crawler.extract.quality)
-    quality: list[str] = field(default_factory=list)
+#: an article page's fields as extraction returns them (defined once, in crawler.items)
+ExtractedArticle = ArticleFields
 
 
 @dataclass

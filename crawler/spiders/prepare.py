@@ -35,32 +35,18 @@ def prepare_article(
     profile: SiteProfile | None = None,
     http_charset: str | None = None,
 ) -> PreparedArticle:
-    """The cleaned :class:`ArticleItem` of one article page (``views_method`` "static" when
+    """The :class:`ArticleItem` of one article page (``views_method`` "static" when
     the page shows its count) and, when it shows none, its counter request if one is found."""
     text, encoding = decode_html(html, http_charset, profile.encoding if profile else None)
     page = extract_article(text, url, profile=profile)
-    item = ArticleItem(
+    # the charset the bytes were read with, so a garbled article can be traced to it
+    page.methods["encoding"] = encoding
+    item = ArticleItem.from_page(
+        page,
         url=url,
         site=site,
-        title=page.title,
-        published_at=page.published_at,
-        published_raw=page.published_raw,
-        views=page.views,
-        views_raw=page.views_raw,
-        views_dynamic=page.views_dynamic,
         views_method="static" if page.views is not None else None,
-        body_text=page.body_text,
-        body_html=page.body_html,
-        source=page.source,
-        author=page.author,
-        column_name=page.column,
-        canonical_url=page.canonical_url,
-        attachments=list(page.attachments),
-        # the charset the bytes were read with, so a garbled article can be traced to it
-        methods={**page.methods, "encoding": encoding},
         fetched_at=datetime.now(UTC),
-        body_kind=page.body_kind,
-        quality=list(page.quality),
     )
     counter = find_counter(text, url, profile) if item.views is None else None
     return PreparedArticle(item, counter)
