@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -36,7 +37,7 @@ from crawler.extract.dates import date_from_url, parse_date
 from crawler.extract.decode import decode_html
 from crawler.extract.fields import ATTACH_EXT_RE
 from crawler.extract.linkgroups import DATE_RE, LinkMemo, generic_articles
-from crawler.extract.pagination import find_pagination, page_number
+from crawler.extract.pagination import Pagination, find_pagination, page_number
 from crawler.extract.scriptpager import script_href
 from crawler.extract.types import ExtractedListing
 from crawler.sites.profile import SiteProfile, host_in_domains
@@ -154,6 +155,23 @@ def _css_links(tree: LexborHTMLParser, url: str, css: str) -> list[str]:
     return out
 
 
+class _Page(NamedTuple):
+    """One parsed list page and what every step of :func:`extract_listing` asks of it."""
+
+    tree: LexborHTMLParser
+    html: str
+    url: str
+    #: the page's own URL without a fragment
+    current: str
+    #: on-site links, in page order
+    links: list[tuple[LexborNode, str]]
+    domains: tuple[str, ...]
+    profile: SiteProfile | None
+
+    def keep(self, u: str) -> bool:
+        return _on_site(u, self.domains)
+
+
 def extract_listing(
     html: str | bytes,
     url: str,
@@ -166,84 +184,33 @@ def extract_listing(
         html, _ = decode_html(html, http_charset, profile.encoding if profile else None)
     current = url.split("#", 1)[0]
     domains = _host_filter(url, profile)
-
-    def keep(u: str) -> bool:
-        return _on_site(u, domains)
-
-    if (answer := _data_answer(html, current, keep)) is not None:
+    if (answer := _data_answer(html, current, lambda u: _on_site(u, domains))) is not None:
         return answer
     tree = LexborHTMLParser(html)
     scripted: set[int] = set()
     links = [(n, h) for n, h in _anchors(tree, url, scripted) if _on_site(h, domains)]
+    page = _Page(tree, html, url, current, links, domains, profile)
     found = find_pagination(
         tree,
         current,
         links,
-        keep,
+        page.keep,
         html=html,
         scripted=frozenset(scripted),
         records=record_count(html),
     )
-    next_page, page_links = found.next_page, found.page_links
     if profile is not None and (profile.next_page_css or profile.next_page_xpath):
-        chosen = (
-            _css_links(tree, url, profile.next_page_css)
-            if profile.next_page_css
-            else _xpath_links(html, url, profile.next_page_xpath or "")
-        )
-        chosen = [u for u in chosen if keep(u) and u != current]
-        next_page = chosen[0] if chosen else None
-        found.pager, found.next_is_guess = "profile", False
-        if next_page and next_page not in page_links:
-            page_links.insert(0, next_page)
-
-    pager = set(page_links) | {current}
+        _profile_next_page(page, found)
     memo = LinkMemo()
-    fragments = datastore_fragments(tree) if profile is None or not profile.article_css else []
-    data_links: list[tuple[LexborNode, str]] = []
-    if profile is not None and profile.article_css:
-        articles = _css_links(tree, url, profile.article_css)
-    elif profile is not None and profile.article_xpath:
-        articles = _xpath_links(html, url, profile.article_xpath)
-    elif profile is not None and profile.article_patterns:
-        # the best-looking block among the links the patterns accept (a sidebar of other
-        # columns' articles matches the patterns too, but loses to the main list)
-        pats = [re.compile(p) for p in profile.article_patterns]
-        articles = []
-        for fragment in fragments:  # a Hanweb list in datastore records, as below
-            rows = [(n, h) for n, h in _anchors(fragment, url) if _on_site(h, domains)]
-            rows = [(n, h) for n, h in rows if any(p.search(h) for p in pats)]
-            data_links.extend(rows)
-            articles = articles or generic_articles(rows, pager, memo, min_mean=0.0)
-        if not articles:
-            matching = [(n, h) for n, h in links if any(p.search(h) for p in pats)]
-            articles = generic_articles(matching, pager, memo, min_mean=0.0)
-    else:
-        articles = []
-        # Hanweb-style pages carry their list in <script type="text/xml"> records
-        for fragment in fragments:
-            rows = [(n, h) for n, h in _anchors(fragment, url) if _on_site(h, domains)]
-            data_links.extend(rows)
-            articles = articles or generic_articles(rows, pager, memo)
-        if not articles:
-            pager_nodes = [n for n, h in links if h in pager and h != current]
-            pager_nodes += [
-                n for n in tree.css("script") if _PAGER_SCRIPT_RE.search(n.text() or "")
-            ]
-            articles = generic_articles(links, pager, memo, pager_nodes=pager_nodes)
-    if profile is not None and profile.article_patterns:
-        pats = [re.compile(p) for p in profile.article_patterns]
-        articles = [u for u in articles if any(p.search(u) for p in pats)]
-    if profile is not None and profile.deny_patterns:
-        deny = [re.compile(p) for p in profile.deny_patterns]
-        articles = [u for u in articles if not any(p.search(u) for p in deny)]
+    pager = set(found.page_links) | {current}
+    articles, data_links = _article_links(page, pager, memo)
     # explicit selectors are trusted; heuristics and patterns never return pagination pages
     exclude = {current} if profile and (profile.article_css or profile.article_xpath) else pager
-    articles = [u for u in dict.fromkeys(articles) if keep(u) and u not in exclude]
+    articles = [u for u in dict.fromkeys(articles) if page.keep(u) and u not in exclude]
     return ExtractedListing(
         article_links=articles,
-        next_page=next_page,
-        page_links=page_links,
+        next_page=found.next_page,
+        page_links=found.page_links,
         link_dates=_link_dates(links + data_links, articles, memo),
         documents=_documents(links + data_links, articles, memo),
         pager=found.pager,
@@ -251,6 +218,69 @@ def extract_listing(
         declared_items=found.declared_items,
         next_is_guess=found.next_is_guess,
     )
+
+
+def _profile_next_page(page: _Page, found: Pagination) -> None:
+    """A profile's next-page selector overrides the heuristics' next page (in ``found``)."""
+    profile = page.profile
+    assert profile is not None
+    chosen = (
+        _css_links(page.tree, page.url, profile.next_page_css)
+        if profile.next_page_css
+        else _xpath_links(page.html, page.url, profile.next_page_xpath or "")
+    )
+    chosen = [u for u in chosen if page.keep(u) and u != page.current]
+    found.next_page = chosen[0] if chosen else None
+    found.pager, found.next_is_guess = "profile", False
+    if found.next_page and found.next_page not in found.page_links:
+        found.page_links.insert(0, found.next_page)
+
+
+def _article_links(
+    page: _Page, pager: set[str], memo: LinkMemo
+) -> tuple[list[str], list[tuple[LexborNode, str]]]:
+    """The page's article links (a profile's selectors or patterns, else the heuristics), and
+    the links found in datastore records (their rows give the links' dates)."""
+    profile, url = page.profile, page.url
+    fragments = datastore_fragments(page.tree) if profile is None or not profile.article_css else []
+    data_links: list[tuple[LexborNode, str]] = []
+    if profile is not None and profile.article_css:
+        articles = _css_links(page.tree, url, profile.article_css)
+    elif profile is not None and profile.article_xpath:
+        articles = _xpath_links(page.html, url, profile.article_xpath)
+    elif profile is not None and profile.article_patterns:
+        # the best-looking block among the links the patterns accept (a sidebar of other
+        # columns' articles matches the patterns too, but loses to the main list)
+        pats = [re.compile(p) for p in profile.article_patterns]
+        articles = []
+        for fragment in fragments:  # a Hanweb list in datastore records, as below
+            rows = [(n, h) for n, h in _anchors(fragment, url) if page.keep(h)]
+            rows = [(n, h) for n, h in rows if any(p.search(h) for p in pats)]
+            data_links.extend(rows)
+            articles = articles or generic_articles(rows, pager, memo, min_mean=0.0)
+        if not articles:
+            matching = [(n, h) for n, h in page.links if any(p.search(h) for p in pats)]
+            articles = generic_articles(matching, pager, memo, min_mean=0.0)
+    else:
+        articles = []
+        # Hanweb-style pages carry their list in <script type="text/xml"> records
+        for fragment in fragments:
+            rows = [(n, h) for n, h in _anchors(fragment, url) if page.keep(h)]
+            data_links.extend(rows)
+            articles = articles or generic_articles(rows, pager, memo)
+        if not articles:
+            pager_nodes = [n for n, h in page.links if h in pager and h != page.current]
+            pager_nodes += [
+                n for n in page.tree.css("script") if _PAGER_SCRIPT_RE.search(n.text() or "")
+            ]
+            articles = generic_articles(page.links, pager, memo, pager_nodes=pager_nodes)
+    if profile is not None and profile.article_patterns:
+        pats = [re.compile(p) for p in profile.article_patterns]
+        articles = [u for u in articles if any(p.search(u) for p in pats)]
+    if profile is not None and profile.deny_patterns:
+        deny = [re.compile(p) for p in profile.deny_patterns]
+        articles = [u for u in articles if not any(p.search(u) for p in deny)]
+    return articles, data_links
 
 
 def _data_answer(html: str, url: str, keep: Callable[[str], bool]) -> ExtractedListing | None:
