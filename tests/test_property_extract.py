@@ -153,7 +153,7 @@ def mutated(draw: st.DrawFn) -> bytes:
 
 def _check_article(result: ExtractedArticle) -> None:
     assert isinstance(result, ExtractedArticle)
-    for name in ("title", "body_text", "body_html", "source", "author", "column"):
+    for name in ("title", "body_text", "body_html", "source", "author", "column_name"):
         value = getattr(result, name)
         assert value is None or (isinstance(value, str) and value.strip()), (name, value)
     assert result.published_at is None or result.published_at.tzinfo is not None
