@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from crawler.items import CHINA_TIME
+from pipelines.db.health import site_health
 from pipelines.db.session import make_engine
 from tests.ops_site import FAST, OpsSite, crawl_cmd, crawl_env
 from tests.storage_helpers import rows, utc
@@ -103,6 +105,16 @@ def test_a_recrawl_keeps_the_old_text_and_marks_removals(db_url: str, tmp_path: 
         assert again[5].removed_at is None
         assert _aware(again[7].removed_at) == removed[7]
         assert len(_revisions(db_url)) == 1  # the edited text, unchanged since, adds nothing
+
+    engine = make_engine(db_url)
+    try:
+        (health,) = site_health(engine)
+    finally:
+        engine.dispose()
+    assert (health.removed, health.revisions, health.flags) == (1, 1, [])
+    day = removed[7].astimezone(CHINA_TIME).date()  # type: ignore[union-attr]
+    assert f"articles removed from the site: 1 (latest {day})" in health.notes
+    assert any(n.startswith("edits kept as revisions: 1 (latest ") for n in health.notes)
 
 
 def test_revisit_records_edits_and_removals(db_url: str, tmp_path: Path) -> None:

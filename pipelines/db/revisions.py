@@ -12,17 +12,19 @@ a re-crawl must not overwrite the old text silently nor forget that a page disap
   404, 410, or a page saying it was deleted) into ``removed_at`` on the article of that URL or of
   that other URL (``article_urls``); an article already marked keeps the time it was first seen
   gone. The upsert clears ``removed_at`` when the article is stored again.
+- :func:`changes_per_site` counts both per site for ``govnews health``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Engine, Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from crawler.items import CHINA_TIME
 from pipelines.db.aliases import ALIASES, ARTICLES, select_in
 from pipelines.db.models import ArticleRevision
 from pipelines.db.upsert import as_utc
@@ -93,3 +95,51 @@ def mark_removed(session: Session, urls: Iterable[str], at: datetime) -> int:
         )
         marked += session.execute(stmt).rowcount or 0  # type: ignore[attr-defined]
     return marked
+
+
+class Changes(NamedTuple):
+    """A site's removed articles and recorded edits, for ``govnews health``."""
+
+    removed: int = 0
+    last_removed_at: datetime | None = None
+    revisions: int = 0
+    last_revision_at: datetime | None = None
+
+    def notes(self) -> list[str]:
+        """One line for the removals and one for the edits, each with its latest day."""
+        out = []
+        if self.removed:
+            day = _day(self.last_removed_at)
+            out.append(f"articles removed from the site: {self.removed} (latest {day})")
+        if self.revisions:
+            day = _day(self.last_revision_at)
+            out.append(f"edits kept as revisions: {self.revisions} (latest {day})")
+        return out
+
+
+def _day(value: datetime | None) -> str:
+    """An Asia/Shanghai calendar day, as the notes' readers count days."""
+    return value.astimezone(CHINA_TIME).date().isoformat() if value else "?"
+
+
+def changes_per_site(engine: Engine) -> dict[str, Changes]:
+    """Per site: articles marked removed, revisions recorded, and the latest time of each."""
+    removed = (
+        select(ARTICLES.c.site, func.count(), func.max(ARTICLES.c.removed_at))
+        .where(ARTICLES.c.removed_at.is_not(None))
+        .group_by(ARTICLES.c.site)
+    )
+    edited = (
+        select(ARTICLES.c.site, func.count(), func.max(REVISIONS.c.seen_at))
+        .join(ARTICLES, ARTICLES.c.id == REVISIONS.c.article_id)
+        .group_by(ARTICLES.c.site)
+    )
+    out: dict[str, Changes] = {}
+    with engine.connect() as conn:
+        for site, count, last in conn.execute(removed):
+            out[site] = Changes(int(count), as_utc(last))
+        for site, count, last in conn.execute(edited):
+            out[site] = out.get(site, Changes())._replace(
+                revisions=int(count), last_revision_at=as_utc(last)
+            )
+    return out
