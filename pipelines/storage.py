@@ -244,6 +244,8 @@ class StoragePipeline:
         self._inc("govnews/storage/rejects", written.rejects)
         self._inc("govnews/storage/view_counts", written.readings)
         self._inc("govnews/storage/errors", written.errors)
+        self._inc("govnews/storage/revisions", written.revisions)
+        self._inc("govnews/storage/removals", written.removals)
 
     # -- helpers -------------------------------------------------------------------------
 

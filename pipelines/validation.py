@@ -4,7 +4,9 @@ Runs after cleaning. An ``ArticleItem`` without a usable URL, title or body (tex
 or attachments of a notice whose content is scans or files), or with a view count no database
 column holds, is replaced by a ``RejectItem`` (reason ``bad_url``, ``missing_title``,
 ``missing_body`` or ``views_out_of_range``) that the storage pipeline writes to ``rejects``;
-each reason is counted as ``govnews/validation/<reason>``.
+each reason is counted as ``govnews/validation/<reason>``. A short page that says the article is
+gone (``该信息已删除``, ``您访问的页面不存在``: :func:`gone_notice`) is the reject ``gone_page``,
+not an article titled "提示信息": storage marks a known article of that URL removed.
 A publication date that cannot be right (before 1949, or later than the page was fetched) is
 kept as the page gives it, since the raw value is evidence, but flagged in
 ``methods["published_flag"]`` (``before_1949`` or ``in_future``), with the quality flag
@@ -14,6 +16,7 @@ kept as the page gives it, since the raw value is evidence, but flagged in
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,11 +37,47 @@ def _blank(text: str | None) -> bool:
     return not text or text.isspace()
 
 
+#: what a CMS puts on the page of a deleted or withdrawn article: a subject (信息, 文章, 页面 …)
+#: then "was deleted/withdrawn" or "does not exist", or "cannot find" then a subject
+#: at the start of a clause ("部分过期信息已被删除" is a sentence of a real notice)
+_SUBJECT = r"(?:信息|文章|内容|页面|网页|稿件|新闻|记录|资源|链接|文档|该文|此文|本文|该条)"
+_WHOSE = r"(?:^|(?<=[\W_]))(?:该|此|本|这条|这个|(?:您|你)?所?要?(?:访问|查看|浏览|请求|查找)的)?"
+_GONE_RE = re.compile(
+    rf"{_WHOSE}{_SUBJECT}[^。！!，,]{{0,6}}?(?:已经?被?|被)(?:删除|撤销|撤回|撤稿|下线|移除|屏蔽)"
+    rf"|{_WHOSE}{_SUBJECT}[^。！!，,]{{0,6}}?(?:不存在|已过期|已失效|找不到|未找到|无法(?:访问|找到))"
+    rf"|(?:找不到|未找到|没有找到|无法找到)[^。！!，,]{{0,8}}?{_SUBJECT}"
+    r"|page not found|404 not found",
+    re.IGNORECASE,
+)
+#: the same words with no subject, when they are all the page says ("对不起，已被删除！")
+_BARE_RE = re.compile(
+    r"(?:对不起|抱歉|很抱歉|您好|提示|温馨提示)?[\W_]*"
+    r"(?:已经?被?(?:删除|撤销|撤回|撤稿|下线|移除)|不存在|已过期)[\W_]*"
+)
+#: a gone notice is a short page; an article that merely mentions a deletion is longer
+GONE_MAX_CHARS = 120
+
+
+def gone_notice(title: str | None, body: str | None) -> str | None:
+    """The words saying the page's article is gone, when the page is only that notice."""
+    body = " ".join((body or "").split())
+    if len(body) > GONE_MAX_CHARS:
+        return None
+    if _BARE_RE.fullmatch(body.replace(" ", "")):
+        return body
+    for text in (body, title or ""):
+        if match := _GONE_RE.search(text):
+            return match.group(0)
+    return None
+
+
 def rejection(item: ArticleItem) -> tuple[str, str] | None:
     """(reason, detail) when ``item`` must not be stored as an article, else None."""
     parts = urlsplit(item.url or "")
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "bad_url", f"not an absolute http(s) URL: {item.url!r}"[:500]
+    if item.body_kind == "text" and (notice := gone_notice(item.title, item.body_text)):
+        return "gone_page", f"the page says the article is gone: {notice}"[:500]
     if _blank(item.title):
         return "missing_title", "no title after cleaning"
     if not item.has_body:

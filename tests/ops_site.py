@@ -11,7 +11,9 @@ every response (the resume test kills a crawl halfway). Articles numbered in ``f
 ``extra_links`` (relative hrefs) are listed at the top of page 1. An article is also served
 under URL variants (``.htm``, ``;jsessionid=``, ``//`` in the path, any query) and, with
 ``canonical``, names ``art_<n>.html`` in a ``<link rel=canonical>``; ``raw`` counts requests
-with their query.
+with their query. Articles numbered in ``edited`` carry a corrected second paragraph (an edit
+after publication), those in ``removed`` answer 404 and those in ``gone`` a short "该信息已删除"
+page (both stay listed, as a stale list page would).
 
 Run in a thread (:class:`OpsSite`) or as a process: ``python tests/ops_site.py N DELAY`` prints
 ``PORT <port>`` and serves until killed; ``GET /__log`` returns the request counts as JSON.
@@ -33,6 +35,12 @@ from typing import Any
 PER_PAGE = 10
 ARTICLE_PATH = re.compile(r"/+news/+art_(\d+)\.html?(?:;jsessionid=[^/]*)?")
 FIRST_DAY = date(2024, 1, 1)
+#: what many CMSes answer (200) for an article taken down
+GONE_PAGE = (
+    "<html><head><meta charset='utf-8'><title>提示信息</title></head><body>"
+    "<div class='nav'><a href='/'>首页</a></div>"
+    "<div class='msg'>对不起，该信息已删除！</div><a href='/'>返回首页</a></body></html>"
+).encode()
 
 
 class OpsSite:
@@ -44,6 +52,9 @@ class OpsSite:
         self.no_headline = False
         self.scanned = False
         self.failing: set[int] = set()
+        self.edited: set[int] = set()
+        self.removed: set[int] = set()
+        self.gone: set[int] = set()
         self.views: dict[int, str] = {}
         self.extra_links: list[str] = []
         self.canonical = False
@@ -104,8 +115,10 @@ class OpsSite:
         ).encode()
 
     def article(self, n: int) -> bytes | None:
-        if not 1 <= n <= self.count:
+        if not 1 <= n <= self.count or n in self.removed:
             return None
+        if n in self.gone:
+            return GONE_PAGE
         when = "" if self.undated else f"发布时间：{self.day(n)} 09:30 "
         views = self.views.get(n, str(100 + n))
         canonical = ""
@@ -123,6 +136,8 @@ class OpsSite:
             else "".join(
                 f"<p>第{n}次会议第{k}段：会议听取了各部门关于重点项目建设、民生实事推进和安全生产"
                 f"工作的情况汇报，研究部署了下一阶段的重点任务，要求各单位压实责任、狠抓落实。</p>"
+                if k != 2 or n not in self.edited
+                else f"<p>第{n}次会议第2段（更正）：会议审议通过了年度重点项目清单。</p>"
                 for k in range(1, 5)
             )
         )

@@ -1,4 +1,5 @@
-"""``govnews export``: stream articles to CSV (UTF-8 with BOM), JSON Lines or Parquet.
+"""``govnews export``: stream articles (or, with ``--revisions``, the texts articles had before
+each edit) to CSV (UTF-8 with BOM), JSON Lines or Parquet.
 
 Constant memory whatever the size (see :mod:`pipelines.db.export`); progress on stderr.
 """
@@ -47,6 +48,13 @@ from crawler.commands.output import DATE, open_database
     help="Add views_observed_at and view_history (every view-count reading).",
 )
 @click.option(
+    "--revisions",
+    is_flag=True,
+    help="Export article_revisions instead: one row per edit with the text before it (id, "
+    "article_id, site, url, seen_at, changed, title, published_at, body_text, body_html, "
+    "content_hash); --since/--until then select by seen_at, when the edit was seen.",
+)
+@click.option(
     "--batch-size",
     type=click.IntRange(min=1),
     default=5000,
@@ -63,21 +71,29 @@ def export(
     until: datetime | None,
     columns: str | None,
     with_history: bool,
+    revisions: bool,
     batch_size: int,
     quiet: bool,
 ) -> None:
     """Export one row per article, streaming (constant memory for millions of rows).
 
     Times are ISO 8601 in UTC; attachments (and view_history) are JSON in CSV and Parquet.
+    Removed articles stay, with removed_at (add it to --columns); --revisions exports the
+    earlier texts of edited articles.
 
     \b
     Example:
         govnews export --format csv -o articles.csv
         govnews export --format parquet -o 2024.parquet --since 2024-01-01 --until 2025-01-01
         govnews export --format jsonl --site tangshan_gxq --columns id,title,views --with-history
+        govnews export --revisions --since 2024-06-01 -o edits.csv
     """
     from pipelines.db.export import DEFAULT_COLUMNS, ExportOptions, validate_columns
     from pipelines.db.export import export as run_export
+    from pipelines.db.export_revisions import export_revisions
+
+    what = "revisions" if revisions else "articles"
+    run = export_revisions if revisions else run_export
 
     chosen: tuple[str, ...] = DEFAULT_COLUMNS
     if columns:
@@ -85,6 +101,10 @@ def export(
             chosen = validate_columns([c.strip() for c in columns.split(",") if c.strip()])
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--columns") from None
+    if revisions and (columns or with_history):
+        raise click.BadParameter(
+            "a revision export has its own columns", param_hint="--columns/--with-history"
+        )
     if since and until and since >= until:
         raise click.BadParameter("--since must be before --until", param_hint="--since")
     if fmt == "parquet":
@@ -108,22 +128,20 @@ def export(
     def progress(n: int) -> None:
         if show:  # one line rewritten in a terminal, one line per update in a log
             rate = n / max(time.monotonic() - started, 1e-9)
-            line = f"exported {n:,} articles ({rate:,.0f}/s)"
+            line = f"exported {n:,} {what} ({rate:,.0f}/s)"
             click.echo(f"\r{line}" if tty else line, err=True, nl=not tty)
 
     try:
         if output == "-":
             target = sys.stdout.buffer
-            n = run_export(engine, fmt, target, opts, progress)
+            n = run(engine, fmt, target, opts, progress)
             target.flush()
         else:
-            n = run_export(engine, fmt, output, opts, progress)
+            n = run(engine, fmt, output, opts, progress)
     finally:
         engine.dispose()
     if not quiet:
         elapsed = time.monotonic() - started
         where = "standard output" if output == "-" else output
         prefix = "\r" if tty else ""
-        click.echo(
-            f"{prefix}exported {n:,} articles to {where} as {fmt} in {elapsed:.1f}s", err=True
-        )
+        click.echo(f"{prefix}exported {n:,} {what} to {where} as {fmt} in {elapsed:.1f}s", err=True)

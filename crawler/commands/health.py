@@ -26,6 +26,7 @@ COLUMNS = (
     "body%",
     "sure%",
     "columns",
+    "removed",
     "rejects",
     "errors",
     "flags",
@@ -91,7 +92,9 @@ def health(
     did not finish, or (with --max-age) when no run finished recently, or when it read a
     column short of the size the column declares (共N页, 共N条, a last-page link, totalRecord:
     column_short), or when a column its profile names listed no article (column_empty;
-    "columns" shows the profile's columns that listed articles, e.g. 4/4).
+    "columns" shows the profile's columns that listed articles, e.g. 4/4). "removed" counts
+    the site's articles whose pages are gone (404/410, "该信息已删除"); a note says how many
+    edits were kept as revisions. Neither is a flag: they are the site's doing.
     Exit code 1 when any site is flagged, so cron or a monitor can alert.
 
     \b
@@ -137,6 +140,8 @@ def health(
                     "sure%": _pct(run.fill.get("confident")) if run else "-",
                     # columns of the profile (discovered) that listed articles (crawled)
                     "columns": "/".join(map(str, h.columns_read)) if h.columns_read else "-",
+                    # articles whose pages are gone (articles.removed_at): the site's doing
+                    "removed": h.removed,
                     "rejects": run.rejects if run else "-",
                     "errors": run.errors if run else "-",
                     "flags": ", ".join(h.flags) or "ok",

@@ -4,7 +4,9 @@ View counts grow fastest just after publication, so an article is due for a new 
 during its first week (counted from ``first_seen_at``), weekly until it is three months old and
 monthly after that; ``--older-than`` replaces the schedule with "last reading older than D".
 Only articles that had a count are revisited. The readings are appended to ``view_counts`` by
-the storage pipeline (``articles.views`` follows the latest) as one ``crawl_runs`` row.
+the storage pipeline (``articles.views`` follows the latest) as one ``crawl_runs`` row; an
+article page read on the way records an edit (``article_revisions``) or a removal
+(``articles.removed_at``).
 """
 
 from __future__ import annotations
@@ -180,7 +182,9 @@ def revisit(
     """Re-read the view counts of known articles and append them to view_counts.
 
     Reads only the counter when its URL is stored, else the article page (and then its
-    counter, once). Counters that add a hit are corrected for our own.
+    counter, once). Counters that add a hit are corrected for our own. A page read is also
+    checked: changed text keeps the old one in article_revisions, a page that is gone (404,
+    410, "该信息已删除") sets articles.removed_at.
 
     \b
     Example:
@@ -212,9 +216,11 @@ def revisit(
     )
     stored = outcome.stat("govnews/storage/view_counts")
     errors = outcome.stat("govnews/revisit/errors")
+    changed = outcome.stat("govnews/storage/revisions")
+    removed = outcome.stat("govnews/storage/removals")
     click.echo(
-        f"revisit: {len(due)} due, {stored} readings stored, {errors} errors "
-        f"in {outcome.seconds:.1f}s"
+        f"revisit: {len(due)} due, {stored} readings stored, {changed} changed, {removed} removed,"
+        f" {errors} errors in {outcome.seconds:.1f}s"
     )
     exit_if_interrupted(outcome)
     check_stored(outcome)

@@ -17,6 +17,10 @@ def crawl_summary(outcome: CrawlOutcome, db_url: str) -> dict[str, int | float |
         "pages": outcome.stat("response_received_count"),
         "seconds": round(outcome.seconds, 1),
     }
+    # what the site changed since the last crawl (a --full re-crawl sees it): shown when any
+    for key, stat in (("edits kept", "revisions"), ("removed", "removals")):
+        if count := outcome.stat(f"govnews/storage/{stat}"):
+            row[key] = count
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:

@@ -6,6 +6,12 @@ a static number there is the reading, otherwise the page's counter (found with
 :func:`crawler.extract.counters.find_counter`) is requested once. Every reading becomes a
 :class:`~crawler.items.ViewReadingItem`, which the storage pipeline appends to ``view_counts``.
 Counter requests are never cached and each counter is requested at most once per run.
+
+A fetched article page is also yielded as the article (under its stored URL, without its count
+or extraction methods, which the reading and the stored row keep), so that storage records an
+edit as a revision; a page that answers 404/410 becomes a reject (``http_404``/``http_410``) and
+one that says it was deleted becomes ``gone_page`` in validation: storage marks the article
+removed. Only the page tells: an article whose counter alone is read is not checked.
 """
 
 from __future__ import annotations
@@ -20,11 +26,19 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
-from crawler.extract.article import extract_article
-from crawler.extract.counters import CounterRequest, find_counter, parse_counter
-from crawler.items import ViewReadingItem
+from crawler.extract.counters import CounterRequest, parse_counter
+from crawler.items import ArticleItem, RejectItem, ViewReadingItem
 from crawler.sites.profile import SiteProfile
-from crawler.spiders.responses import counter_request, http_charset, response_text
+from crawler.spiders.prepare import prepare_article
+from crawler.spiders.responses import (
+    counter_request,
+    failure_reason,
+    http_charset,
+    response_text,
+)
+
+#: page statuses that mean the article is gone (a counter's 404 does not)
+GONE_STATUSES = ("http_404", "http_410")
 
 
 @dataclass(frozen=True)
@@ -83,15 +97,19 @@ class RevisitSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self._stat("not_html")
             return
-        profile = self._profile(target)
-        page = extract_article(
-            response.body, response.url, profile=profile, http_charset=http_charset(response)
+        item, counter = prepare_article(
+            response.body,
+            response.url,
+            site=target.site,
+            profile=self._profile(target),
+            http_charset=http_charset(response),
         )
-        if page.views is not None:
+        views = item.views
+        yield self._article(item, target)
+        if views is not None:
             self._stat("readings/static")
-            yield self._reading(target, page.views, "static", False)
+            yield self._reading(target, views, "static", False)
             return
-        counter = find_counter(response.text, response.url, profile)
         if counter is None:
             self._stat("no_count")
             return
@@ -116,6 +134,15 @@ class RevisitSpider(scrapy.Spider):
         self._stat(f"readings/{counter.resolver}")
         yield self._reading(target, views, counter.resolver, counter.self_increments)
 
+    def _article(self, item: ArticleItem, target: RevisitTarget) -> ArticleItem:
+        """The page's article as stored: its URL, and no count (the reading carries it) nor
+        extraction methods (the stored ones keep the counter URL)."""
+        self._stat("pages")
+        item.url, item.aliases = target.url, []
+        item.views = item.views_raw = item.views_method = None
+        item.methods = {}
+        return item
+
     def _reading(
         self, target: RevisitTarget, views: int, method: str, self_incremented: bool
     ) -> ViewReadingItem:
@@ -127,8 +154,17 @@ class RevisitSpider(scrapy.Spider):
             observed_at=datetime.now(UTC),
         )
 
-    def failed(self, failure: Failure) -> None:
-        self._stat("errors")
+    def failed(self, failure: Failure) -> Iterator[RejectItem]:
         request = getattr(failure, "request", None)
+        kwargs = request.cb_kwargs if request is not None else {}
+        target = kwargs.get("target")
+        reason, detail = failure_reason(failure)
+        # the article page is gone (not its counter): storage marks the article removed
+        gone = reason in GONE_STATUSES and "counter" not in kwargs
+        if gone and isinstance(target, RevisitTarget):
+            self._stat("gone")
+            yield RejectItem(target.url, target.site, reason, detail)
+            return
+        self._stat("errors")
         host = urlsplit(request.url).hostname if request is not None else "?"
         self.logger.info("revisit request failed (%s): %s", host, failure.getErrorMessage())

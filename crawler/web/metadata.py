@@ -35,6 +35,18 @@ ARTICLE_COLUMNS = {
     "last_crawl_run_id": "The crawl run that last saw it",
     "body_kind": "text, or images/attachments for a notice made of scans or files",
     "quality": "Low-confidence extraction flags (JSON list)",
+    "removed_at": f"When the page was first found gone (404/410, 该信息已删除), empty while "
+    f"online: {SHANGHAI_NOTE}",
+}
+REVISION_COLUMNS = {
+    "article_id": "The article (its current text is in articles)",
+    "seen_at": f"When the change was seen (the fetch of the new text): {SHANGHAI_NOTE}",
+    "changed": "The fields that changed, e.g. title,body_text",
+    "title": "Headline before the change",
+    "published_at": f"Publication time before the change: {SHANGHAI_NOTE}",
+    "body_text": "Text before the change",
+    "body_html": "HTML before the change",
+    "content_hash": "Hash of the text before the change",
 }
 LATEST_EXTRA = {
     "month": "Publication month (Asia/Shanghai), YYYY-MM",
@@ -71,6 +83,20 @@ order by score desc, published_at desc, id desc
 limit 200"""
 PER_MONTH_SQL = """select month, site, articles from v_articles_per_site_month
 where month is not null order by month, site"""
+#: this month (Asia/Shanghai) unless :month (YYYY-MM) names another
+_IN_MONTH = (
+    "strftime('%Y-%m', {col}, '+8 hours')"
+    " = coalesce(nullif(:month, ''), strftime('%Y-%m', 'now', '+8 hours'))"
+)
+CHANGED_SQL = f"""select 'changed' as what, r.seen_at, a.site, a.id as article_id, a.title,
+  r.changed, r.title as previous_title, substr(r.body_text, 1, 300) as previous_text, a.url
+from article_revisions r join articles a on a.id = r.article_id
+where {_IN_MONTH.format(col="r.seen_at")}
+union all
+select 'removed', a.removed_at, a.site, a.id, a.title, null, null, null, a.url
+from articles a
+where a.removed_at is not null and {_IN_MONTH.format(col="a.removed_at")}
+order by seen_at desc, article_id desc"""
 VIEWS_SQL = """select strftime('%Y-%m-%dT%H:%M:%S+08:00', observed_at, '+8 hours')
   as observed_shanghai, views, method
 from view_counts where article_id = :article_id order by observed_at, id"""
@@ -97,7 +123,9 @@ def datasette_metadata(database: str) -> dict[str, Any]:
     latest = {k: v for k, v in ARTICLE_COLUMNS.items() if k in LATEST_COLUMNS} | LATEST_EXTRA
     chart = f'<a href="{per_month_chart(database)}">Chart: articles per month per site</a>'
     lead = (
-        "One row per article URL; re-crawls update it in place. Search finds any term, "
+        "One row per article URL; re-crawls update it in place (earlier texts in "
+        f'<a href="/{database}/article_revisions">article_revisions</a>; removed_at when the page '
+        "is gone). Search finds any term, "
         f'1 character or more (e.g. 会议). <a href="/{database}/search">Ranked search with '
         f"passages</a> · {chart} · Times: {SHANGHAI_NOTE}."
     )
@@ -141,6 +169,17 @@ def datasette_metadata(database: str) -> dict[str, Any]:
                         "facets": ["site"],
                     },
                     "crawl_runs": {"title": "Crawl runs", "facets": ["site", "status"]},
+                    "article_revisions": {
+                        "title": "Article revisions",
+                        "description_html": _notes(
+                            REVISION_COLUMNS,
+                            "The text an article had before each edit a re-crawl or revisit "
+                            f'found. <a href="/{database}/changed_or_removed">Changed or removed '
+                            "this month</a>.",
+                        ),
+                        "facets": ["changed"],
+                        "sort_desc": "seen_at",
+                    },
                     "rejects": {
                         "title": "Rejected pages",
                         "description": "URLs that did not become articles, with the reason.",
@@ -159,6 +198,14 @@ def datasette_metadata(database: str) -> dict[str, Any]:
                         "title": "Articles per month per site",
                         "description_html": f'<a href="{per_month_chart(database)}">Chart</a>',
                         "sql": PER_MONTH_SQL,
+                        "hide_sql": True,
+                    },
+                    "changed_or_removed": {
+                        "title": "Changed or removed this month",
+                        "description": "Articles whose text changed (the previous text beside "
+                        "them) or whose page was found gone, this Asia/Shanghai month or the "
+                        "month given (YYYY-MM), latest first.",
+                        "sql": CHANGED_SQL,
                         "hide_sql": True,
                     },
                     "article_views": {

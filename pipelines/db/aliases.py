@@ -43,9 +43,9 @@ def merge_same_articles(
     the other URLs to record once the articles have ids (:func:`store_aliases`)."""
     item_urls = [row["url"] for row in rows]
     urls = set(item_urls) | {a for v in aliases_of.values() for a in v}
-    stored = set(_chunked(session, select(ARTICLES.c.url), ARTICLES.c.url, urls))
+    stored = set(select_in(session, select(ARTICLES.c.url), ARTICLES.c.url, urls))
     known = dict(
-        _chunked(
+        select_in(
             session,
             select(ALIASES.c.url, ARTICLES.c.url).join(
                 ARTICLES, ARTICLES.c.id == ALIASES.c.article_id
@@ -58,7 +58,7 @@ def merge_same_articles(
     by_hash: dict[tuple[str, str], list[str | None]] = {}
     hashes = {row["content_hash"] for row in rows}
     cols = (ARTICLES.c.site, ARTICLES.c.content_hash, ARTICLES.c.url, ARTICLES.c.canonical_url)
-    for site, digest, url, canonical in _chunked(
+    for site, digest, url, canonical in select_in(
         session, select(*cols), ARTICLES.c.content_hash, hashes, order=True
     ):
         by_hash.setdefault((site, digest), [url, canonical])  # the oldest with that text
@@ -106,7 +106,7 @@ def store_aliases(
     new = {a.url: a for a in aliases if a.target in ids}
     if not new:
         return 0
-    recorded = set(_chunked(session, select(ALIASES.c.url), ALIASES.c.url, set(new)))
+    recorded = set(select_in(session, select(ALIASES.c.url), ALIASES.c.url, set(new)))
     rows = [
         {"article_id": ids[a.target], "site": a.site, "url": a.url, "first_seen_at": now}
         for a in new.values()
@@ -131,10 +131,11 @@ def _insert_new(session: Session) -> Any:
     return ALIASES.insert()
 
 
-def _chunked(
+def select_in(
     session: Session, stmt: Any, column: Any, values: set[str], order: bool = False
 ) -> list[Any]:
-    """``stmt`` filtered by ``column IN values``, 500 values a query (SQLite's variable limit)."""
+    """``stmt`` filtered by ``column IN values``, 500 values a query (SQLite's variable limit);
+    one-column rows as plain values."""
     found: list[Any] = []
     ordered = sorted(values)
     for i in range(0, len(ordered), 500):

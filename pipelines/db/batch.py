@@ -10,7 +10,9 @@ The reject's reason says whether to try again: ``storage_error`` when the databa
 write at all (full disk, lost connection, locked: the next crawl retries the URL) and
 ``storage_refused`` when it refused this row's values (retrying the same page would not help).
 Before the upsert, each article row is folded into the article it already is (same URL, a known
-alias, or the same text on the same site: :mod:`pipelines.db.aliases`).
+alias, or the same text on the same site: :mod:`pipelines.db.aliases`), and a stored article
+whose text changed keeps its old text as a revision; rejects saying a known article's page is
+gone mark it removed (:mod:`pipelines.db.revisions`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
 from pipelines.db.aliases import merge_same_articles, store_aliases
 from pipelines.db.models import Article, Reject, ViewCount
+from pipelines.db.revisions import GONE_REASONS, mark_removed, record_revisions
 from pipelines.db.runs import RUNS, heartbeat, utcnow
 from pipelines.db.session import make_engine, make_session_factory
 from pipelines.db.upsert import article_row, as_utc, set_latest_views, upsert_articles
@@ -47,6 +50,10 @@ class Written(NamedTuple):
     rejects: int
     readings: int
     errors: int = 0
+    #: stored articles whose text changed (``article_revisions`` rows)
+    revisions: int = 0
+    #: known articles newly found gone (``articles.removed_at`` set)
+    removals: int = 0
 
 
 class Target(NamedTuple):
@@ -87,7 +94,7 @@ def store_batch(factory: sessionmaker[Session], target: Target, batch: list[Stor
         counts = _write(factory, target, batch)
     except Exception as exc:  # any failure: the rows below find out which item it was
         logger.warning("batch of %d failed (%r); writing item by item", len(batch), exc)
-        counts = (0, 0, 0)
+        counts = (0, 0, 0, 0, 0)
         for item in batch:
             try:
                 one = _write(factory, target, [item])
@@ -103,8 +110,9 @@ def store_batch(factory: sessionmaker[Session], target: Target, batch: list[Stor
                     one = _write(factory, target, [reject])
                 except Exception:
                     continue
-            counts = (counts[0] + one[0], counts[1] + one[1], counts[2] + one[2])
-    return Written(*counts, errors=errors)
+            counts = tuple(a + b for a, b in zip(counts, one, strict=True))
+    articles, rejects, readings, revisions, removals = counts
+    return Written(articles, rejects, readings, errors, revisions, removals)
 
 
 def storage_reason(exc: BaseException) -> str:
@@ -114,10 +122,9 @@ def storage_reason(exc: BaseException) -> str:
     return "storage_error" if isinstance(exc, transient) else "storage_refused"
 
 
-def _write(
-    factory: sessionmaker[Session], target: Target, batch: list[Stored]
-) -> tuple[int, int, int]:
-    """One transaction; returns (articles upserted, rejects, view_counts rows)."""
+def _write(factory: sessionmaker[Session], target: Target, batch: list[Stored]) -> tuple[int, ...]:
+    """One transaction; returns (articles upserted, rejects, view_counts rows, revisions,
+    removals)."""
     now = utcnow()
     run_id = target.run_id
     articles = [i for i in batch if isinstance(i, ArticleItem)]
@@ -138,6 +145,7 @@ def _write(
                 reason = "missing_title" if not art.title else "missing_body"
                 rejects.append(RejectItem(art.url, art.site, reason, "reached storage"))
         final, aliases = merge_same_articles(session, rows, {a.url: a.aliases for a in articles})
+        revisions = record_revisions(session, rows)
         ids = upsert_articles(session, rows)
         store_aliases(session, aliases, ids, now)
         for art in articles:
@@ -178,6 +186,8 @@ def _write(
                     "created_at": now,
                 }
             )
+        gone = [r.url for r in rejects if r.reason in GONE_REASONS]
+        removals = mark_removed(session, gone, now) if gone else 0
         if view_rows:
             session.execute(insert(VIEW_COUNTS), view_rows)
         if reject_rows:
@@ -190,7 +200,7 @@ def _write(
                 items=RUNS.c["items"] + len(ids),
                 rejects=RUNS.c.rejects + len(reject_rows),
             )
-    return len(ids), len(reject_rows), len(view_rows)
+    return len(ids), len(reject_rows), len(view_rows), revisions, removals
 
 
 def _detail(reject: RejectItem) -> str | None:

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from sqlalchemy import DateTime, Engine, Select, select
 
-from pipelines.db.models import Article, ViewCount
+from pipelines.db.models import Article, ArticleRevision, ViewCount
 
 FORMATS = ("csv", "jsonl", "parquet")
 # The contract columns of issue 2, in that order; every other articles column may be asked for.
@@ -77,7 +77,8 @@ def validate_columns(names: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def _bind(value: datetime, engine: Engine) -> datetime:
+def bind_time(value: datetime, engine: Engine) -> datetime:
+    """A bound for a time column: UTC, and naive on SQLite (how it stores times)."""
     value = value.astimezone(UTC) if value.tzinfo else value
     return value.replace(tzinfo=None) if engine.dialect.name == "sqlite" else value
 
@@ -86,12 +87,17 @@ def articles_query(engine: Engine, opts: ExportOptions) -> Select[Any]:
     table = Article.__table__
     cols = list(dict.fromkeys(("id", *opts.columns)))
     stmt = select(*(table.c[n] for n in cols)).order_by(table.c.id)
+    return filtered(stmt, engine, opts, table.c.published_at)
+
+
+def filtered(stmt: Select[Any], engine: Engine, opts: ExportOptions, time: Any) -> Select[Any]:
+    """``stmt`` restricted to ``opts.site`` (``articles.site``) and ``since <= time < until``."""
     if opts.site:
-        stmt = stmt.where(table.c.site == opts.site)
+        stmt = stmt.where(Article.__table__.c.site == opts.site)
     if opts.since is not None:
-        stmt = stmt.where(table.c.published_at >= _bind(opts.since, engine))
+        stmt = stmt.where(time >= bind_time(opts.since, engine))
     if opts.until is not None:
-        stmt = stmt.where(table.c.published_at < _bind(opts.until, engine))
+        stmt = stmt.where(time < bind_time(opts.until, engine))
     return stmt
 
 
@@ -273,6 +279,8 @@ def _arrow_type(name: str) -> Any:
     if name in JSON_COLUMNS:
         return pa.string()
     column = Article.__table__.c.get(name)
+    if column is None:  # a revision export's own columns (seen_at, article_id, changed)
+        column = ArticleRevision.__table__.c.get(name)
     py: type[Any] | None = None
     if column is not None:
         try:
@@ -310,13 +318,25 @@ def export(
     progress: Progress | None = None,
 ) -> int:
     """Write the selected articles to ``out`` in ``fmt``; returns the number of articles."""
-    rows = iter_rows(engine, opts)
-    columns = opts.all_columns
+    return write_rows(
+        iter_rows(engine, opts), opts.all_columns, fmt, out, progress, opts.batch_size
+    )
+
+
+def write_rows(
+    rows: Iterator[dict[str, Any]],
+    columns: tuple[str, ...],
+    fmt: str,
+    out: IO[bytes] | str,
+    progress: Progress | None = None,
+    batch_size: int = 5000,
+) -> int:
+    """Write ``rows`` to ``out`` (a file name or a binary stream) in ``fmt``; returns the count."""
     if fmt == "parquet":
-        return write_parquet(rows, columns, out, progress, opts.batch_size)
+        return write_parquet(rows, columns, out, progress, batch_size)
     if isinstance(out, str):
         with open(out, "wb") as fh:
-            return export(engine, fmt, fh, opts, progress)
+            return write_rows(rows, columns, fmt, fh, progress, batch_size)
     if fmt == "csv":
         return write_csv(rows, columns, out, progress)
     if fmt == "jsonl":

@@ -20,6 +20,9 @@ and raises flags:
   start URL per column), a finished last run whose list pages of one of them showed no article
   link; ``columns_read`` says how many of them did (discovered vs crawled).
 
+Each site's removed articles and recorded edits (``articles.removed_at``, ``article_revisions``)
+are counted, with a note; they are the site's doing, not the crawler's, so they raise no flag.
+
 Runs of ``govnews revisit`` (site ``revisit`` or ``revisit:<site>``) re-read view counts and
 never store articles: they are judged by status and staleness only, with a note of the readings.
 
@@ -38,6 +41,7 @@ from typing import Any
 from sqlalchemy import Engine, case, func, inspect, select
 
 from pipelines.db.models import Article, CrawlRun
+from pipelines.db.revisions import changes_per_site
 
 FIELDS = ("title", "published", "views", "body", "confident")
 _COLUMNS: dict[str, Any] = {
@@ -90,6 +94,9 @@ class SiteHealth:
     columns_read: tuple[int, int] | None = None
     #: "crawl", or "revisit" for govnews revisit's runs (judged by status only)
     kind: str = "crawl"
+    #: articles of the site marked removed (their pages gone), and edits kept as revisions
+    removed: int = 0
+    revisions: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
@@ -196,6 +203,7 @@ def site_health(
         known_sites = sorted(
             str(s) for s in conn.execute(select(runs_t.c.site).distinct()).scalars()
         )
+    changes = changes_per_site(engine)
     out = []
     for site in sites or known_sites:
         with engine.connect() as conn:
@@ -213,6 +221,9 @@ def site_health(
                 )
             ).scalar()
         health = SiteHealth(site, last_ok, None, len(rows))
+        if change := changes.get(site):  # the site's doing, not the crawl's: no flag
+            health.removed, health.revisions = change.removed, change.revisions
+            health.notes.extend(change.notes())
         if max_age is not None:
             ok_at = last_ok if last_ok is None or last_ok.tzinfo else last_ok.replace(tzinfo=UTC)
             if ok_at is None or (now or datetime.now(UTC)) - ok_at > max_age:

@@ -66,7 +66,8 @@ class CrawlRun(Base):
 
 
 class Article(Base):
-    """One article, unique by URL; re-crawls update it in place (upsert)."""
+    """One article, unique by URL; re-crawls update it in place (upsert), and a change of its
+    text keeps the text it replaced as an :class:`ArticleRevision`."""
 
     __tablename__ = "articles"
     # site first: it serves lookups by site alone too (migration 0003 dropped a site-only index)
@@ -97,11 +98,17 @@ class Article(Base):
     last_crawl_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("crawl_runs.id", ondelete="SET NULL")
     )
+    #: when a crawl or revisit first found the page gone (404/410, a "该信息已删除" page);
+    #: NULL while it is online, cleared when it comes back. The row itself is never deleted.
+    removed_at: Mapped[datetime | None]
 
     view_counts: Mapped[list[ViewCount]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True
     )
     aliases: Mapped[list[ArticleUrl]] = relationship(
+        back_populates="article", cascade="all, delete-orphan", passive_deletes=True
+    )
+    revisions: Mapped[list[ArticleRevision]] = relationship(
         back_populates="article", cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -122,6 +129,30 @@ class ArticleUrl(Base):
     first_seen_at: Mapped[datetime]
 
     article: Mapped[Article] = relationship(back_populates="aliases")
+
+
+class ArticleRevision(Base):
+    """The text an article had before a re-crawl or revisit found it changed (another content
+    hash): one row per change, the latest text staying in ``articles``."""
+
+    __tablename__ = "article_revisions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    #: when the change was seen (the fetch of the new text)
+    seen_at: Mapped[datetime] = mapped_column(index=True)
+    #: the fields that differ, comma-separated: "title,body_text" (plain text: easy to filter)
+    changed: Mapped[str] = mapped_column(String(200))
+    #: the previous values
+    title: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime | None]
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    article: Mapped[Article] = relationship(back_populates="revisions")
 
 
 class ViewCount(Base):

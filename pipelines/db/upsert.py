@@ -3,8 +3,10 @@
 ``INSERT … ON CONFLICT (url) DO UPDATE`` on SQLite and PostgreSQL, sent as one multi-row
 statement per batch (SQLAlchemy's "insertmanyvalues"), so a rerun after a crash writes the same
 rows again without duplicates. A new row gets ``first_seen_at = last_seen_at = seen``; a known
-one keeps ``first_seen_at`` and moves ``last_seen_at``. Optional fields that a re-crawl did not
-find (``None``) keep their stored value, so one flaky page does not erase good data.
+one keeps ``first_seen_at`` and moves ``last_seen_at``, and is online again (``removed_at``
+cleared; :mod:`pipelines.db.revisions` keeps the text it replaces). Optional fields that a
+re-crawl did not find (``None``) keep their stored value, so one flaky page does not erase good
+data.
 Other dialects fall back to select-then-insert/update in the same transaction.
 """
 
@@ -47,6 +49,7 @@ OVERWRITE = (
     "attachments",
     "content_hash",
     "last_seen_at",
+    "removed_at",  # None: an article stored again is online again
 )
 
 
@@ -88,6 +91,7 @@ def article_row(
         "first_seen_at": seen,
         "last_seen_at": seen,
         "last_crawl_run_id": crawl_run_id,
+        "removed_at": None,
     }
 
 
