@@ -77,8 +77,8 @@ class ProgressReporter:
 
 
 class LogFilters:
-    """Always on: installs :mod:`crawler.logfilters` (one-line robots.txt errors, Scrapy's
-    note on its aiohttp handler as INFO) before the downloader logs anything."""
+    """Always on: installs :mod:`crawler.logfilters` (one-line robots.txt errors) before the
+    downloader logs anything."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LogFilters:

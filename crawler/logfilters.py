@@ -23,24 +23,8 @@ class OneLineErrors(logging.Filter):
         return True
 
 
-class ExperimentalIsInfo(logging.Filter):
-    """Scrapy warns on every crawl that its aiohttp download handler is experimental. govnews
-    runs on it by choice (``TWISTED_REACTOR_ENABLED`` in :mod:`crawler.settings`; the test
-    suite's crawls run on it, and ``GOVNEWS_TWISTED=1`` goes back to Twisted's handler), so a
-    scheduled crawl's log should not carry a warning about it each run: the note is kept, as
-    INFO, with the switch."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and "is experimental" in record.getMessage():
-            record.levelno, record.levelname = logging.INFO, "INFO"
-            record.msg = f"{record.getMessage()} (govnews: GOVNEWS_TWISTED=1 switches it off)"
-            record.args = None
-        return True
-
-
 FILTERS: dict[str, type[logging.Filter]] = {
     "scrapy.downloadermiddlewares.robotstxt": OneLineErrors,
-    "scrapy.core.downloader.handlers._base_streaming": ExperimentalIsInfo,
 }
 
 

@@ -16,8 +16,6 @@ Environment variables (all optional):
   process (default on; pipelines/storage.py).
 - ``GOVNEWS_UVLOOP``: ``0`` runs the crawl on asyncio's own event loop instead of uvloop's
   (default: uvloop wherever it is installed).
-- ``GOVNEWS_TWISTED``: ``1`` runs Scrapy on Twisted's asyncio reactor with its HTTP/1.1
-  download handler (default: no reactor, Scrapy's aiohttp handler; docs/performance.md).
 """
 
 from __future__ import annotations
@@ -28,11 +26,6 @@ import os
 from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS
 
 from crawler import __version__
-
-
-def _switch_on(name: str) -> bool:
-    """An off-by-default environment switch: ``1``, ``true`` or ``yes`` turns it on."""
-    return os.environ.get(name, "0").lower() in ("1", "true", "yes")
 
 
 def _switch(name: str) -> bool:
@@ -99,15 +92,11 @@ LOG_LEVEL = os.environ.get("GOVNEWS_LOG_LEVEL", "INFO")
 # no per-page "Crawled"/"Scraped from" records below LOG_LEVEL (crawler/logformatter.py)
 LOG_FORMATTER = "crawler.logformatter.LogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy's default stack: Twisted's asyncio reactor and its HTTP/1.1 download handler. The
+# reactor-less aiohttp stack measured faster only with no download delay; at production
+# politeness the fleet benchmark shows no difference (docs/performance.md), and it needed a
+# private Scrapy module and a demoted "experimental" warning.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-# Without a Twisted reactor Scrapy runs on the asyncio loop alone and downloads with aiohttp
-# (C-accelerated HTTP parsing) instead of Twisted's pure-Python HTTP/1.1 client: on the crawl's
-# busiest thread that is ≈ 11 % fewer instructions a page for a bare spider and ≈ 10-14 % more
-# pages/s for a govnews crawl (docs/performance.md, eighth round). GOVNEWS_TWISTED=1 goes back
-# to the reactor and Twisted's handler (it sets both settings below).
-TWISTED_REACTOR_ENABLED = _switch_on("GOVNEWS_TWISTED")
-# Scrapy's aiohttp handler, keeping non-UTF-8 header bytes (crawler/download.py)
-_HTTP_HANDLER = None if TWISTED_REACTOR_ENABLED else "crawler.download.AiohttpHandler"
 # The reactor thread is the crawl's bottleneck, and every socket event, timer and callback of it
 # passes through the asyncio event loop: uvloop's loop (libuv, in C) does that part with less of
 # the thread's time, ≈ 6 % more pages/s (docs/performance.md). Not built for Windows, where
@@ -122,8 +111,6 @@ EXTENSIONS = {
     "crawler.extensions.GcTuning": 0,
     "crawler.extensions.LogFilters": 0,
 }
-# Scrapy's own collector answers every lookup through a deprecation shim (crawler/stats.py)
-STATS_CLASS = "crawler.stats.StatsCollector"
 # Components a govnews crawl has no use for, each a layer every request or item passes through:
 # depth tracking (pagination is bounded by GOVNEWS_MAX_PAGES, not DEPTH_LIMIT) and a check that
 # warns spider authors who copy request meta.
@@ -184,17 +171,12 @@ DOWNLOADER_MIDDLEWARES = {
     # the same redirects without decoding every HTML body first (crawler/middlewares.py)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.middlewares.MetaRefreshMiddleware": 580,
-    # the same downloader/* stats without re-serialising every request (crawler/stats.py)
-    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
-    "crawler.stats.DownloaderStats": 850,
     # the same decompression, with reasons for bombs and cut-off gzip (crawler/decompression.py)
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.decompression.CheckedDecompressionMiddleware": 590,
 }
 # only http(s) is ever fetched: no file://, s3://, ftp:// or data: handlers at all
 DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "s3": None, "ftp": None, "data": None}
-if _HTTP_HANDLER:
-    DOWNLOAD_HANDLERS |= {"http": _HTTP_HANDLER, "https": _HTTP_HANDLER}
 GOVNEWS_SSRF_GUARD = True
 GOVNEWS_SSRF_TRUSTED_HOSTS: list[str] = []
 GOVNEWS_RETRY_AFTER_MAX = 120.0

@@ -27,13 +27,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy import Spider
+from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
 from crawler.extract.article import extract_article
 from crawler.items import ArticleItem
 from crawler.pool import WorkerPool, in_worker, resolve_workers
 from crawler.spiders.prepare import prepare_article
-from crawler.stats import StatsCollector
 from pipelines.cleaning import CleaningPipeline
 from pipelines.fingerprint import content_hash
 
@@ -401,7 +401,7 @@ def test_prepared_item_equals_the_pipelines_cleaning_and_is_cleaned_once() -> No
         author=page.author,
         column_name=page.column,
     )
-    stats = StatsCollector(get_crawler(Spider))
+    stats = MemoryStatsCollector(get_crawler(Spider))
     CleaningPipeline(stats).process_item(raw)
     for name in ("title", "body_text", "body_html", "source", "author", "column_name"):
         assert getattr(raw, name) == getattr(prepared, name), name
