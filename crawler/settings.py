@@ -164,6 +164,8 @@ EXTENSIONS["crawler.fillstats.FillRateStats"] = 510
 # Safety and patience (crawler/middlewares.py): SSRF guard before robots.txt, redirect guard just
 # before RedirectMiddleware (600), Retry-After/backoff retry in place of Scrapy's RetryMiddleware.
 DOWNLOADER_MIDDLEWARES = {
+    # with CLOSESPIDER_TIMEOUT (govnews crawl --site-timeout): nothing downloads past it
+    "crawler.deadline.SiteDeadlineMiddleware": 30,
     "crawler.middlewares.AddressGuardMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
