@@ -10,12 +10,16 @@ Environment variables (all optional):
 - ``GOVNEWS_REDIS_MAX_IDLE``: seconds a Redis worker waits, idle, before it stops (default 10).
 - ``GOVNEWS_HTTPCACHE``: ``0`` turns off conditional GET of list pages (default on).
 - ``GOVNEWS_HTTPCACHE_DIR``: where list pages are kept for it (default ~/.cache/govnews/httpcache).
-- ``GOVNEWS_EXTRACT_WORKERS``: processes that extract pages beside the reactor: ``auto`` (default:
-  one when more than one CPU is available to this process), ``0`` (inline) or a number.
-- ``GOVNEWS_STORE_WRITER``: ``0`` writes batches on the reactor thread instead of in a writer
-  process (default on; pipelines/storage.py).
-- ``GOVNEWS_UVLOOP``: ``0`` runs the crawl on asyncio's own event loop instead of uvloop's
-  (default: uvloop wherever it is installed).
+- ``GOVNEWS_EXTRACT_WORKERS``: processes that extract pages beside the reactor: ``0`` (default:
+  inline), ``auto`` (one when more than one CPU is available to this process) or a number.
+- ``GOVNEWS_STORE_WRITER``: ``1`` writes batches in a writer process instead of on the reactor
+  thread (default off; pipelines/storage.py).
+- ``GOVNEWS_UVLOOP``: ``1`` runs the crawl on uvloop's event loop, where installed, instead of
+  asyncio's own (default off).
+
+The three are off by default because the fleet benchmark (benchmarks/fleet.py,
+docs/performance.md) measured no gain from them at production politeness, and a cost: extra
+processes per site, and several times the CPU per page with the worker and the writer on.
 """
 
 from __future__ import annotations
@@ -26,6 +30,11 @@ import os
 from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS
 
 from crawler import __version__
+
+
+def _switch_on(name: str) -> bool:
+    """An off-by-default environment switch: ``1``, ``true`` or ``yes`` turns it on."""
+    return os.environ.get(name, "0").lower() in ("1", "true", "yes")
 
 
 def _switch(name: str) -> bool:
@@ -44,11 +53,11 @@ GOVNEWS_REDIS_URL = os.environ.get("GOVNEWS_REDIS_URL", "")
 GOVNEWS_BATCH_SIZE = int(os.environ.get("GOVNEWS_BATCH_SIZE", "100"))
 GOVNEWS_MAX_PAGES = 200  # list pages per column: bounds pagination traps
 GOVNEWS_MAX_BODY_BYTES = 10 * 1024 * 1024
-# extraction in worker processes (crawler/pool.py): inline until the first one is up,
-# inline for good if a worker dies; see docs/performance.md for the figures behind "auto"
-GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "auto")
-# batches written in a writer process (pipelines/storage.py), off the reactor thread's GIL
-GOVNEWS_STORE_WRITER = _switch("GOVNEWS_STORE_WRITER")
+# extraction in worker processes (crawler/pool.py), opt-in: they paid only in a crawl with no
+# download delay; at production politeness a page's CPU is not the bound (docs/performance.md)
+GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "0")
+# batches written in a writer process (pipelines/storage.py), opt-in for the same reason
+GOVNEWS_STORE_WRITER = _switch_on("GOVNEWS_STORE_WRITER")
 
 USER_AGENT = f"govnews/{__version__} (+{GOVNEWS_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
@@ -97,12 +106,11 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 # politeness the fleet benchmark shows no difference (docs/performance.md), and it needed a
 # private Scrapy module and a demoted "experimental" warning.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-# The reactor thread is the crawl's bottleneck, and every socket event, timer and callback of it
-# passes through the asyncio event loop: uvloop's loop (libuv, in C) does that part with less of
-# the thread's time, ≈ 6 % more pages/s (docs/performance.md). Not built for Windows, where
-# asyncio's own loop is kept; GOVNEWS_UVLOOP=0 keeps it anywhere.
+# uvloop's event loop (libuv, in C) gave ≈ 6 % more pages/s with no download delay; at
+# production politeness the fleet benchmark measured the same CPU per page with or without it
+# (docs/performance.md), so Scrapy's default loop unless GOVNEWS_UVLOOP=1.
 ASYNCIO_EVENT_LOOP = (
-    "uvloop.Loop" if _switch("GOVNEWS_UVLOOP") and importlib.util.find_spec("uvloop") else None
+    "uvloop.Loop" if _switch_on("GOVNEWS_UVLOOP") and importlib.util.find_spec("uvloop") else None
 )
 FEED_EXPORT_ENCODING = "utf-8"
 

@@ -12,8 +12,9 @@ with items that could not be stored (a full disk, a lost connection: ``storage_e
 or none when even those cannot be written) counts them in ``errors`` and ends ``incomplete``, not
 ``finished``: ``govnews crawl`` then exits non-zero and the next crawl reads every list page.
 
-While Scrapy's reactor runs, batches are written by a writer process (``GOVNEWS_STORE_WRITER``,
-default on; :class:`crawler.pool.WorkerPool`), one at a time and in order, with at most
+With ``GOVNEWS_STORE_WRITER`` on (default off: no measured gain at production politeness,
+docs/performance.md), while Scrapy's reactor runs, batches are written by a writer process
+(:class:`crawler.pool.WorkerPool`), one at a time and in order, with at most
 ``MAX_PENDING_BATCHES`` handed over and not yet written (an item that would make one more waits
 for the oldest). SQLAlchemy's statement and parameter work holds the GIL, so on a thread it
 still took the reactor thread's time, the crawl's bottleneck; a process takes none of it. Until
@@ -87,7 +88,7 @@ class StoragePipeline:
             crawler=crawler,
             lock=s.getbool("GOVNEWS_RUN_LOCK", not s.get("GOVNEWS_REDIS_URL")),
             stale_after=s.getfloat("GOVNEWS_LOCK_STALE_SECONDS", DEFAULT_STALE_AFTER),
-            use_writer=s.getbool("GOVNEWS_STORE_WRITER", True),
+            use_writer=s.getbool("GOVNEWS_STORE_WRITER", False),
         )
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe

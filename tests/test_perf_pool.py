@@ -449,7 +449,7 @@ def _demo_rows(
 def test_demo_crawl_with_a_worker_stores_the_same_articles(
     tmp_path: Path, free_port: Callable[[], int]
 ) -> None:
-    """Inline on asyncio's own loop, pooled on uvloop's (the default where installed)."""
+    """Inline on asyncio's own loop (the default), pooled on uvloop's (both opt-in)."""
     port = free_port()  # the same URLs in both databases
     inline = _demo_rows(tmp_path / "inline.db", "0", port, uvloop="0")
     pooled = _demo_rows(tmp_path / "pooled.db", "1", port)
