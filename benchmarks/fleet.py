@@ -49,7 +49,7 @@ REPO = Path(__file__).resolve().parents[1]
 # this checkout's crawler package, not whichever one is installed
 sys.path.insert(1, str(REPO))
 
-from crawl import _Http, _pg_database, render_site  # noqa: E402
+from crawl import _Http, _pg_database, bare_spider, render_site  # noqa: E402
 
 #: the share of the politeness bound a crawler must reach to "meet" it
 MEETS = 0.95
@@ -95,7 +95,6 @@ def serve(hosts: int, articles: int) -> None:
 
 def run_bare(urls: list[str], delay: float) -> None:
     """Child: one bare Scrapy spider over every host; prints its pages per host."""
-    import scrapy
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
@@ -104,20 +103,6 @@ def run_bare(urls: list[str], delay: float) -> None:
     def received(response: Any, **kwargs: Any) -> None:
         # every response, robots.txt included, as govnews's crawl_runs.pages counts them
         per_host[response.url.split("/")[2]] += 1
-
-    class Bare(scrapy.Spider):
-        name = "bare"
-        start_urls = urls
-
-        def parse(self, response: Any) -> Any:
-            for href in response.css("ul.news-list a::attr(href)").getall():
-                yield response.follow(href, self.article)
-            nxt = response.xpath('//div[@class="page"]/a[text()="下一页"]/@href').get()
-            if nxt:
-                yield response.follow(nxt, self.parse)
-
-        def article(self, response: Any) -> None:
-            return None
 
     process = CrawlerProcess(
         {
@@ -130,7 +115,7 @@ def run_bare(urls: list[str], delay: float) -> None:
             "LOG_LEVEL": "ERROR",
         }
     )
-    crawler = process.create_crawler(Bare)
+    crawler = process.create_crawler(bare_spider(urls))
     crawler.signals.connect(received, signal=signals.response_received)
     process.crawl(crawler)
     process.start()
