@@ -34,6 +34,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
 from crawler.periodic import Every
@@ -59,6 +60,7 @@ class StoragePipeline:
         lock: bool = True,
         stale_after: float = DEFAULT_STALE_AFTER,
         use_writer: bool = True,
+        keep_connections: bool = True,
     ) -> None:
         self.db_url = db_url
         self.batch_size = max(1, batch_size)
@@ -76,6 +78,11 @@ class StoragePipeline:
         self._heartbeat_loop: Every | None = None
         self._finished = False
         self.use_writer = use_writer
+        #: False (GOVNEWS_DB_KEEP_CONNECTIONS, off in a fleet crawl): a connection per batch
+        #: and heartbeat, closed after it, instead of a pool that keeps one open per site; a
+        #: fleet of N sites in one process would otherwise hold N connections open, beyond
+        #: PostgreSQL's max_connections (100 by default) at a hundred sites
+        self.keep_connections = keep_connections
         self._writer: WorkerPool | None = None
         self._pending: deque[asyncio.Future[None]] = deque()
 
@@ -89,6 +96,7 @@ class StoragePipeline:
             lock=s.getbool("GOVNEWS_RUN_LOCK", not s.get("GOVNEWS_REDIS_URL")),
             stale_after=s.getfloat("GOVNEWS_LOCK_STALE_SECONDS", DEFAULT_STALE_AFTER),
             use_writer=s.getbool("GOVNEWS_STORE_WRITER", False),
+            keep_connections=s.getbool("GOVNEWS_DB_KEEP_CONNECTIONS", True),
         )
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -98,7 +106,8 @@ class StoragePipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or (self.crawler.spider if self.crawler else None)
         upgrade(self.db_url)
-        self.engine = make_engine(self.db_url)
+        pool = {} if self.keep_connections else {"poolclass": NullPool}
+        self.engine = make_engine(self.db_url, **pool)
         self.factory = make_session_factory(self.engine)
         self.site = str(getattr(spider, "site_name", None) or getattr(spider, "name", "") or "?")
         start_urls = [str(u) for u in getattr(spider, "start_urls", None) or []]

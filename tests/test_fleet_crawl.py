@@ -189,3 +189,39 @@ def test_start_url_does_not_go_with_a_fleet() -> None:
     result = CliRunner().invoke(cli, ["crawl", "a", "b", "--start-url", "http://x.test/"])
     assert result.exit_code == 2
     assert "--start-url goes with one SITE" in result.output
+
+
+def test_fleet_storage_keeps_no_connection_open_between_batches(pg_url: str) -> None:
+    """A fleet crawl's storage pipelines open a connection per batch and close it: a hundred
+    sites in one process must not hold a hundred PostgreSQL connections (max_connections)."""
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+    from sqlalchemy.pool import NullPool
+
+    from crawler.commands.fleet import FLEET_SETTINGS
+    from crawler.items import RejectItem
+    from pipelines.storage import StoragePipeline
+
+    def backends() -> int:
+        engine = create_engine(pg_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with engine.connect() as conn:
+            count = conn.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            ).scalar_one()
+        engine.dispose()
+        return int(count)
+
+    before = backends()
+    pipes = []
+    for i in range(3):
+        crawler = get_crawler(Spider, {"GOVNEWS_DB": pg_url, **FLEET_SETTINGS})
+        pipe = StoragePipeline.from_crawler(crawler)
+        pipe.open_spider(Spider(f"site_{i}"))
+        pipe.process_item(RejectItem(f"http://h{i}.test/a.html", f"site_{i}", "not_article"))
+        pipe.flush()
+        pipes.append(pipe)
+    assert all(isinstance(p.engine.pool, NullPool) for p in pipes if p.engine is not None)
+    assert backends() == before  # three open sites, no connection left open by them
+    for pipe in pipes:
+        pipe.finish("finished")
+    assert [p.rejects for p in pipes] == [1, 1, 1]
