@@ -106,7 +106,7 @@ class StoragePipeline:
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or (self.crawler.spider if self.crawler else None)
         upgrade(self.db_url)
-        pool = {} if self.keep_connections else {"poolclass": NullPool}
+        pool: dict[str, Any] = {} if self.keep_connections else {"poolclass": NullPool}
         self.engine = make_engine(self.db_url, **pool)
         self.factory = make_session_factory(self.engine)
         self.site = str(getattr(spider, "site_name", None) or getattr(spider, "name", "") or "?")
