@@ -61,6 +61,7 @@ class StoragePipeline:
         stale_after: float = DEFAULT_STALE_AFTER,
         use_writer: bool = True,
         keep_connections: bool = True,
+        migrate: bool = True,
     ) -> None:
         self.db_url = db_url
         self.batch_size = max(1, batch_size)
@@ -83,6 +84,9 @@ class StoragePipeline:
         #: fleet of N sites in one process would otherwise hold N connections open, beyond
         #: PostgreSQL's max_connections (100 by default) at a hundred sites
         self.keep_connections = keep_connections
+        #: False (GOVNEWS_DB_UPGRADE, off in a fleet crawl, which upgrades once up front): no
+        #: schema check as the spider opens
+        self.migrate = migrate
         self._writer: WorkerPool | None = None
         self._pending: deque[asyncio.Future[None]] = deque()
 
@@ -97,6 +101,7 @@ class StoragePipeline:
             stale_after=s.getfloat("GOVNEWS_LOCK_STALE_SECONDS", DEFAULT_STALE_AFTER),
             use_writer=s.getbool("GOVNEWS_STORE_WRITER", False),
             keep_connections=s.getbool("GOVNEWS_DB_KEEP_CONNECTIONS", True),
+            migrate=s.getbool("GOVNEWS_DB_UPGRADE", True),
         )
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -105,7 +110,8 @@ class StoragePipeline:
 
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or (self.crawler.spider if self.crawler else None)
-        upgrade(self.db_url)
+        if self.migrate:
+            upgrade(self.db_url)
         pool: dict[str, Any] = {} if self.keep_connections else {"poolclass": NullPool}
         self.engine = make_engine(self.db_url, **pool)
         self.factory = make_session_factory(self.engine)

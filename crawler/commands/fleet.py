@@ -31,6 +31,7 @@ from crawler.interrupt import EXIT_INTERRUPTED
 from crawler.runner import CrawlJob, CrawlOutcome, profile_overrides, run_crawls
 from crawler.sites import ProfileError, SiteProfile, available_profiles, load_profile
 from crawler.spiders.district import DistrictSpider
+from pipelines.db.migrate import upgrade
 from pipelines.db.runs import CrawlLockedError, ensure_site_free
 
 FLEET_SETTINGS: dict[str, Any] = {
@@ -63,9 +64,17 @@ def resolve_profiles(
     dirs = list(dirs)
     wanted = list(names) + (read_sites_file(sites_file) if sites_file else [])
     try:
-        found = {p.name: p for p in [load_profile(n, dirs) for n in wanted]}
+        # every profile is read once (a name at a time would read them all for each name)
+        known = available_profiles(dirs)
+        found: dict[str, SiteProfile] = {}
+        for name in wanted:
+            if name.endswith(".toml") or name not in known:
+                profile = load_profile(name, dirs)  # a path, or the unknown-site error
+            else:
+                profile = known[name]
+            found[profile.name] = profile
         if every:
-            found.update(sorted(available_profiles(dirs).items()))
+            found.update(sorted(known.items()))
     except ProfileError as exc:
         raise click.ClickException(str(exc)) from None
     if not found:
@@ -108,6 +117,9 @@ def crawl_fleet(
     130 after Ctrl-C, 1 when any site failed or was locked by another run, else 0."""
     problems: dict[str, str] = {}
     jobs, names = [], []
+    # the schema once for the fleet, not a migration check per site as each opens
+    upgrade(db_url)
+    shared = {**shared, "GOVNEWS_DB_UPGRADE": False}
     for profile in profiles:
         if not shared.get("GOVNEWS_REDIS_URL"):
             try:
