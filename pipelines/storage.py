@@ -34,7 +34,6 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
 from crawler.periodic import Every
@@ -42,7 +41,7 @@ from crawler.pool import WorkerPool
 from pipelines.db.batch import Stored, Target, Written, store_batch, write_batch
 from pipelines.db.migrate import upgrade
 from pipelines.db.runs import DEFAULT_STALE_AFTER, finish_run, heartbeat, start_run
-from pipelines.db.session import make_engine, make_session_factory
+from pipelines.db.session import make_engine, make_session_factory, shared_engine
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 30.0
@@ -60,7 +59,7 @@ class StoragePipeline:
         lock: bool = True,
         stale_after: float = DEFAULT_STALE_AFTER,
         use_writer: bool = True,
-        keep_connections: bool = True,
+        shared_engine: bool = False,
         migrate: bool = True,
     ) -> None:
         self.db_url = db_url
@@ -79,11 +78,11 @@ class StoragePipeline:
         self._heartbeat_loop: Every | None = None
         self._finished = False
         self.use_writer = use_writer
-        #: False (GOVNEWS_DB_KEEP_CONNECTIONS, off in a fleet crawl): a connection per batch
-        #: and heartbeat, closed after it, instead of a pool that keeps one open per site; a
-        #: fleet of N sites in one process would otherwise hold N connections open, beyond
-        #: PostgreSQL's max_connections (100 by default) at a hundred sites
-        self.keep_connections = keep_connections
+        #: True (GOVNEWS_DB_SHARED_ENGINE, on in a fleet crawl): every site of the process
+        #: writes through one engine and its pool (:func:`pipelines.db.session.shared_engine`)
+        #: instead of an engine per site: a fleet of N sites would otherwise hold N connections
+        #: open, beyond PostgreSQL's max_connections (100 by default) at a hundred sites
+        self.shared_engine = shared_engine
         #: False (GOVNEWS_DB_UPGRADE, off in a fleet crawl, which upgrades once up front): no
         #: schema check as the spider opens
         self.migrate = migrate
@@ -100,7 +99,7 @@ class StoragePipeline:
             lock=s.getbool("GOVNEWS_RUN_LOCK", not s.get("GOVNEWS_REDIS_URL")),
             stale_after=s.getfloat("GOVNEWS_LOCK_STALE_SECONDS", DEFAULT_STALE_AFTER),
             use_writer=s.getbool("GOVNEWS_STORE_WRITER", False),
-            keep_connections=s.getbool("GOVNEWS_DB_KEEP_CONNECTIONS", True),
+            shared_engine=s.getbool("GOVNEWS_DB_SHARED_ENGINE", False),
             migrate=s.getbool("GOVNEWS_DB_UPGRADE", True),
         )
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
@@ -112,8 +111,7 @@ class StoragePipeline:
         spider = spider or (self.crawler.spider if self.crawler else None)
         if self.migrate:
             upgrade(self.db_url)
-        pool: dict[str, Any] = {} if self.keep_connections else {"poolclass": NullPool}
-        self.engine = make_engine(self.db_url, **pool)
+        self.engine = shared_engine(self.db_url) if self.shared_engine else make_engine(self.db_url)
         self.factory = make_session_factory(self.engine)
         self.site = str(getattr(spider, "site_name", None) or getattr(spider, "name", "") or "?")
         start_urls = [str(u) for u in getattr(spider, "start_urls", None) or []]
@@ -186,7 +184,8 @@ class StoragePipeline:
             self._inc("govnews/storage/errors")
         finally:
             self._stop_heartbeat()
-            self.engine.dispose()
+            if not self.shared_engine:
+                self.engine.dispose()
         if self.store_errors:
             logger.error("crawl run %s: %d items not stored", self.crawl_run_id, self.store_errors)
         logger.info(

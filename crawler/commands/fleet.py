@@ -12,9 +12,10 @@ alone; the others go on. The cost of many crawlers is a few engines' worth of ob
 Settings every fleet crawl adds (:data:`FLEET_SETTINGS`): Scrapy's broad-crawl advice where it
 applies (a downloader-aware priority queue so that a crawl's hosts share its slots fairly, the
 DNS cache and a larger resolver thread pool for hundreds of hosts), no extraction worker and no
-writer process per site (each would be a process per site; docs/performance.md), no database
-connection held open per site between batches (a hundred sites would exhaust PostgreSQL's
-``max_connections``), and no per-site progress line (the summary at the end has one per site).
+writer process per site (each would be a process per site; docs/performance.md), one database
+engine and connection pool shared by every site (an engine per site would hold a connection
+each: a hundred sites exhaust PostgreSQL's ``max_connections``), and no per-site progress line
+(the table at the end has a line per site).
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ FLEET_SETTINGS: dict[str, Any] = {
     "GOVNEWS_EXTRACT_WORKERS": "0",
     "GOVNEWS_STORE_WRITER": False,
     "GOVNEWS_PROGRESS": False,
-    # a connection per batch, not one held open per site (pipelines/storage.py)
-    "GOVNEWS_DB_KEEP_CONNECTIONS": False,
+    # one engine and pool for every site, not one each (pipelines/storage.py)
+    "GOVNEWS_DB_SHARED_ENGINE": True,
 }
 
 
