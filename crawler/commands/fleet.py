@@ -34,6 +34,7 @@ from crawler.sites import ProfileError, SiteProfile, available_profiles, load_pr
 from crawler.spiders.district import DistrictSpider
 from pipelines.db.migrate import upgrade
 from pipelines.db.runs import CrawlLockedError, ensure_site_free
+from pipelines.db.session import shared_engine
 
 FLEET_SETTINGS: dict[str, Any] = {
     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
@@ -121,10 +122,11 @@ def crawl_fleet(
     # the schema once for the fleet, not a migration check per site as each opens
     upgrade(db_url)
     shared = {**shared, "GOVNEWS_DB_UPGRADE": False}
+    engine = shared_engine(db_url)  # the storage pipelines' one too (GOVNEWS_DB_SHARED_ENGINE)
     for profile in profiles:
         if not shared.get("GOVNEWS_REDIS_URL"):
             try:
-                ensure_site_free(db_url, profile.name, start_urls=profile.start_urls)
+                ensure_site_free(db_url, profile.name, start_urls=profile.start_urls, engine=engine)
             except CrawlLockedError as exc:
                 problems[profile.name] = str(exc)
                 continue
@@ -143,7 +145,7 @@ def crawl_fleet(
     outcomes = run_crawls(jobs, shared) if jobs else []
     rows: dict[str, dict[str, Any]] = {}
     for name, outcome in zip(names, outcomes, strict=True):
-        rows[name] = crawl_summary(outcome, db_url)
+        rows[name] = crawl_summary(outcome, db_url, engine)
         failure = site_failure(outcome, rows[name])
         if failure:
             problems[name] = failure

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from crawler.runner import CrawlOutcome
 from pipelines.db.models import Article, CrawlRun, Reject, ViewCount
 from pipelines.db.session import make_engine
 
 
-def crawl_summary(outcome: CrawlOutcome, db_url: str) -> dict[str, int | float | str]:
-    """Figures of one finished run, from its ``crawl_runs`` row and the rows it wrote."""
+def crawl_summary(
+    outcome: CrawlOutcome, db_url: str, engine: Engine | None = None
+) -> dict[str, int | float | str]:
+    """Figures of one finished run, from its ``crawl_runs`` row and the rows it wrote
+    (``engine``: one to use and keep, e.g. a fleet's shared one, instead of a new one)."""
     run_id = outcome.crawl_run_id
     row: dict[str, int | float | str] = {
         "pages": outcome.stat("response_received_count"),
         "seconds": round(outcome.seconds, 1),
     }
-    engine = make_engine(db_url)
+    own = engine is None
+    engine = make_engine(db_url) if engine is None else engine
     try:
         with engine.connect() as conn:
             if run_id is not None:
@@ -52,7 +56,8 @@ def crawl_summary(outcome: CrawlOutcome, db_url: str) -> dict[str, int | float |
                 conn.scalar(select(func.count()).select_from(Article)) or 0
             )
     finally:
-        engine.dispose()
+        if own:
+            engine.dispose()
     return row
 
 
