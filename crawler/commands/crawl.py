@@ -99,6 +99,7 @@ def crawl(
     with its own politeness, run row, lock and incremental state; one failing or hanging
     site (see --site-timeout) does not stop the others. A table with a line per site ends
     the run, and the exit status is 1 if any site failed.
+
     Incremental by default: articles already in the database are not fetched again and a
     column stops at the first list page with only known articles; --full re-reads everything
     (use `govnews revisit` for fresh view counts of known articles).
