@@ -173,13 +173,14 @@ def _cpu() -> float:
     return total
 
 
-def run_bare(url: str, concurrency: int, loop: str | None = None) -> dict[str, Any]:
+def bare_spider(urls: list[str]) -> Any:
+    """A plain Scrapy spider class over ``urls``: follows the column's article and next-page
+    links and does nothing else (benchmarks/fleet.py uses it too)."""
     import scrapy
-    from scrapy.crawler import CrawlerProcess
 
     class Bare(scrapy.Spider):
         name = "bare"
-        start_urls = [url]  # noqa: RUF012 (Scrapy declares it an instance attribute)
+        start_urls = urls
 
         def parse(self, response: Any) -> Any:
             for href in response.css("ul.news-list a::attr(href)").getall():
@@ -191,6 +192,13 @@ def run_bare(url: str, concurrency: int, loop: str | None = None) -> dict[str, A
         def article(self, response: Any) -> None:
             return None
 
+    return Bare
+
+
+def run_bare(url: str, concurrency: int, loop: str | None = None) -> dict[str, Any]:
+    from scrapy.crawler import CrawlerProcess
+
+    Bare = bare_spider([url])
     process = CrawlerProcess(
         {**_common(concurrency), "TELNETCONSOLE_ENABLED": False, "ASYNCIO_EVENT_LOOP": loop}
     )

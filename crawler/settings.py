@@ -10,14 +10,16 @@ Environment variables (all optional):
 - ``GOVNEWS_REDIS_MAX_IDLE``: seconds a Redis worker waits, idle, before it stops (default 10).
 - ``GOVNEWS_HTTPCACHE``: ``0`` turns off conditional GET of list pages (default on).
 - ``GOVNEWS_HTTPCACHE_DIR``: where list pages are kept for it (default ~/.cache/govnews/httpcache).
-- ``GOVNEWS_EXTRACT_WORKERS``: processes that extract pages beside the reactor: ``auto`` (default:
-  one when more than one CPU is available to this process), ``0`` (inline) or a number.
-- ``GOVNEWS_STORE_WRITER``: ``0`` writes batches on the reactor thread instead of in a writer
-  process (default on; pipelines/storage.py).
-- ``GOVNEWS_UVLOOP``: ``0`` runs the crawl on asyncio's own event loop instead of uvloop's
-  (default: uvloop wherever it is installed).
-- ``GOVNEWS_TWISTED``: ``1`` runs Scrapy on Twisted's asyncio reactor with its HTTP/1.1
-  download handler (default: no reactor, Scrapy's aiohttp handler; docs/performance.md).
+- ``GOVNEWS_EXTRACT_WORKERS``: processes that extract pages beside the reactor: ``0`` (default:
+  inline), ``auto`` (one when more than one CPU is available to this process) or a number.
+- ``GOVNEWS_STORE_WRITER``: ``1`` writes batches in a writer process instead of on the reactor
+  thread (default off; pipelines/storage.py).
+- ``GOVNEWS_UVLOOP``: ``1`` runs the crawl on uvloop's event loop, where installed, instead of
+  asyncio's own (default off).
+
+The three are off by default because the fleet benchmark (benchmarks/fleet.py,
+docs/performance.md) measured no gain from them at production politeness, and a cost: extra
+processes per site, and several times the CPU per page with the worker and the writer on.
 """
 
 from __future__ import annotations
@@ -51,11 +53,12 @@ GOVNEWS_REDIS_URL = os.environ.get("GOVNEWS_REDIS_URL", "")
 GOVNEWS_BATCH_SIZE = int(os.environ.get("GOVNEWS_BATCH_SIZE", "100"))
 GOVNEWS_MAX_PAGES = 200  # list pages per column: bounds pagination traps
 GOVNEWS_MAX_BODY_BYTES = 10 * 1024 * 1024
-# extraction in worker processes (crawler/runtime/pool.py): inline until the first one is up,
-# inline for good if a worker dies; see docs/performance.md for the figures behind "auto"
-GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "auto")
-# batches written in a writer process (pipelines/storage.py), off the reactor thread's GIL
-GOVNEWS_STORE_WRITER = _switch("GOVNEWS_STORE_WRITER")
+# extraction in worker processes (crawler/runtime/pool.py), opt-in: they paid only in a crawl with
+# no
+# download delay; at production politeness a page's CPU is not the bound (docs/performance.md)
+GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "0")
+# batches written in a writer process (pipelines/storage.py), opt-in for the same reason
+GOVNEWS_STORE_WRITER = _switch_on("GOVNEWS_STORE_WRITER")
 
 USER_AGENT = f"govnews/{__version__} (+{GOVNEWS_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
@@ -107,21 +110,16 @@ LOG_LEVEL = os.environ.get("GOVNEWS_LOG_LEVEL", "INFO")
 # no per-page "Crawled"/"Scraped from" records below LOG_LEVEL (crawler/extensions/logformatter.py)
 LOG_FORMATTER = "crawler.extensions.logformatter.LogFormatter"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Scrapy's default stack: Twisted's asyncio reactor and its HTTP/1.1 download handler. The
+# reactor-less aiohttp stack measured faster only with no download delay; at production
+# politeness the fleet benchmark shows no difference (docs/performance.md), and it needed a
+# private Scrapy module and a demoted "experimental" warning.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-# Without a Twisted reactor Scrapy runs on the asyncio loop alone and downloads with aiohttp
-# (C-accelerated HTTP parsing) instead of Twisted's pure-Python HTTP/1.1 client: on the crawl's
-# busiest thread that is ≈ 11 % fewer instructions a page for a bare spider and ≈ 10-14 % more
-# pages/s for a govnews crawl (docs/performance.md, eighth round). GOVNEWS_TWISTED=1 goes back
-# to the reactor and Twisted's handler (it sets both settings below).
-TWISTED_REACTOR_ENABLED = _switch_on("GOVNEWS_TWISTED")
-# Scrapy's aiohttp handler, keeping non-UTF-8 header bytes (crawler/runtime/download.py)
-_HTTP_HANDLER = None if TWISTED_REACTOR_ENABLED else "crawler.runtime.download.AiohttpHandler"
-# The reactor thread is the crawl's bottleneck, and every socket event, timer and callback of it
-# passes through the asyncio event loop: uvloop's loop (libuv, in C) does that part with less of
-# the thread's time, ≈ 6 % more pages/s (docs/performance.md). Not built for Windows, where
-# asyncio's own loop is kept; GOVNEWS_UVLOOP=0 keeps it anywhere.
+# uvloop's event loop (libuv, in C) gave ≈ 6 % more pages/s with no download delay; at
+# production politeness the fleet benchmark measured the same CPU per page with or without it
+# (docs/performance.md), so Scrapy's default loop unless GOVNEWS_UVLOOP=1.
 ASYNCIO_EVENT_LOOP = (
-    "uvloop.Loop" if _switch("GOVNEWS_UVLOOP") and importlib.util.find_spec("uvloop") else None
+    "uvloop.Loop" if _switch_on("GOVNEWS_UVLOOP") and importlib.util.find_spec("uvloop") else None
 )
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -130,9 +128,6 @@ EXTENSIONS = {
     "crawler.extensions.core.GcTuning": 0,
     "crawler.extensions.core.LogFilters": 0,
 }
-# Scrapy's own collector answers every lookup through a deprecation shim
-# (crawler/extensions/stats.py)
-STATS_CLASS = "crawler.extensions.stats.StatsCollector"
 # Components a govnews crawl has no use for, each a layer every request or item passes through:
 # depth tracking (pagination is bounded by GOVNEWS_MAX_PAGES, not DEPTH_LIMIT) and a check that
 # warns spider authors who copy request meta.
@@ -189,6 +184,8 @@ EXTENSIONS["crawler.extensions.fillstats.FillRateStats"] = 510
 # redirect guard just
 # before RedirectMiddleware (600), Retry-After/backoff retry in place of Scrapy's RetryMiddleware.
 DOWNLOADER_MIDDLEWARES = {
+    # with CLOSESPIDER_TIMEOUT (govnews crawl --site-timeout): nothing downloads past it
+    "crawler.downloadermiddlewares.deadline.SiteDeadlineMiddleware": 30,
     "crawler.downloadermiddlewares.guards.AddressGuardMiddleware": 40,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.downloadermiddlewares.guards.BackoffRetryMiddleware": 550,
@@ -197,9 +194,6 @@ DOWNLOADER_MIDDLEWARES = {
     # (crawler/downloadermiddlewares/guards.py)
     "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
     "crawler.downloadermiddlewares.guards.MetaRefreshMiddleware": 580,
-    # the same downloader/* stats without re-serialising every request (crawler/extensions/stats.py)
-    "scrapy.downloadermiddlewares.stats.DownloaderStats": None,
-    "crawler.extensions.stats.DownloaderStats": 850,
     # the same decompression, with reasons for bombs and cut-off gzip
     # (crawler/downloadermiddlewares/decompression.py)
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
@@ -207,8 +201,6 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # only http(s) is ever fetched: no file://, s3://, ftp:// or data: handlers at all
 DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "s3": None, "ftp": None, "data": None}
-if _HTTP_HANDLER:
-    DOWNLOAD_HANDLERS |= {"http": _HTTP_HANDLER, "https": _HTTP_HANDLER}
 GOVNEWS_SSRF_GUARD = True
 GOVNEWS_SSRF_TRUSTED_HOSTS: list[str] = []
 GOVNEWS_RETRY_AFTER_MAX = 120.0

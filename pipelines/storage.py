@@ -12,8 +12,9 @@ with items that could not be stored (a full disk, a lost connection: ``storage_e
 or none when even those cannot be written) counts them in ``errors`` and ends ``incomplete``, not
 ``finished``: ``govnews crawl`` then exits non-zero and the next crawl reads every list page.
 
-While Scrapy's reactor runs, batches are written by a writer process (``GOVNEWS_STORE_WRITER``,
-default on; :class:`crawler.runtime.pool.WorkerPool`), one at a time and in order, with at most
+With ``GOVNEWS_STORE_WRITER`` on (default off: no measured gain at production politeness,
+docs/performance.md), while Scrapy's reactor runs, batches are written by a writer process
+(:class:`crawler.runtime.pool.WorkerPool`), one at a time and in order, with at most
 ``MAX_PENDING_BATCHES`` handed over and not yet written (an item that would make one more waits
 for the oldest). SQLAlchemy's statement and parameter work holds the GIL, so on a thread it
 still took the reactor thread's time, the crawl's bottleneck; a process takes none of it. Until
@@ -41,7 +42,7 @@ from crawler.runtime.pool import WorkerPool
 from pipelines.db.batch import Stored, Target, Written, store_batch, write_batch
 from pipelines.db.migrate import upgrade
 from pipelines.db.runs import DEFAULT_STALE_AFTER, finish_run, heartbeat, start_run
-from pipelines.db.session import make_engine, make_session_factory
+from pipelines.db.session import make_engine, make_session_factory, shared_engine
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 30.0
@@ -59,6 +60,8 @@ class StoragePipeline:
         lock: bool = True,
         stale_after: float = DEFAULT_STALE_AFTER,
         use_writer: bool = True,
+        shared_engine: bool = False,
+        migrate: bool = True,
     ) -> None:
         self.db_url = db_url
         self.batch_size = max(1, batch_size)
@@ -76,6 +79,14 @@ class StoragePipeline:
         self._heartbeat_loop: AsyncioLoopingCall | LoopingCall | None = None
         self._finished = False
         self.use_writer = use_writer
+        #: True (GOVNEWS_DB_SHARED_ENGINE, on in a fleet crawl): every site of the process
+        #: writes through one engine and its pool (:func:`pipelines.db.session.shared_engine`)
+        #: instead of an engine per site: a fleet of N sites would otherwise hold N connections
+        #: open, beyond PostgreSQL's max_connections (100 by default) at a hundred sites
+        self.shared_engine = shared_engine
+        #: False (GOVNEWS_DB_UPGRADE, off in a fleet crawl, which upgrades once up front): no
+        #: schema check as the spider opens
+        self.migrate = migrate
         self._writer: WorkerPool | None = None
         self._pending: deque[asyncio.Future[None]] = deque()
 
@@ -88,7 +99,9 @@ class StoragePipeline:
             crawler=crawler,
             lock=s.getbool("GOVNEWS_RUN_LOCK", not s.get("GOVNEWS_REDIS_URL")),
             stale_after=s.getfloat("GOVNEWS_LOCK_STALE_SECONDS", DEFAULT_STALE_AFTER),
-            use_writer=s.getbool("GOVNEWS_STORE_WRITER", True),
+            use_writer=s.getbool("GOVNEWS_STORE_WRITER", False),
+            shared_engine=s.getbool("GOVNEWS_DB_SHARED_ENGINE", False),
+            migrate=s.getbool("GOVNEWS_DB_UPGRADE", True),
         )
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -97,8 +110,9 @@ class StoragePipeline:
 
     def open_spider(self, spider: Spider | None = None) -> None:
         spider = spider or (self.crawler.spider if self.crawler else None)
-        upgrade(self.db_url)
-        self.engine = make_engine(self.db_url)
+        if self.migrate:
+            upgrade(self.db_url)
+        self.engine = shared_engine(self.db_url) if self.shared_engine else make_engine(self.db_url)
         self.factory = make_session_factory(self.engine)
         self.site = str(getattr(spider, "site_name", None) or getattr(spider, "name", "") or "?")
         start_urls = [str(u) for u in getattr(spider, "start_urls", None) or []]
@@ -171,7 +185,8 @@ class StoragePipeline:
             self._inc("govnews/storage/errors")
         finally:
             self._stop_heartbeat()
-            self.engine.dispose()
+            if not self.shared_engine:
+                self.engine.dispose()
         if self.store_errors:
             logger.error("crawl run %s: %d items not stored", self.crawl_run_id, self.store_errors)
         logger.info(

@@ -123,7 +123,9 @@ class PagerSite:
             out |= {page(n) for n in range(PAGES)}
         out.add("/numbering/list_4.html")  # the probe past the last page (a 404)
         out.add("/query/list.php?cat=2&page=4")  # the probe past the end: a repeat
-        common = "appid=1&webid=7&path=/&columnid=70&unitid=5501&permissiontype=0"
+        # the data request's query as the extractor encodes it (w3lib: "/" as %2F) and Scrapy's
+        # HTTP/1.1 handler sends it; the same parameters as the page's own link, path=/
+        common = "appid=1&webid=7&path=%2F&columnid=70&unitid=5501&permissiontype=0"
         out.add(f"{PROXY}?{common}&startrecord=5&endrecord=8&perpage=2")
         out |= {f"{API}?channel=tzgg&pageNo={p}&pageSize={PER_PAGE}" for p in (1, 2, 3)}
         return out

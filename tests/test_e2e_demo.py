@@ -2,13 +2,11 @@
 
 Run twice against one database (the issue's definition of done): every article once, with
 title, date and body; two view_counts rows for each article with a count; two crawl_runs. On
-both download stacks: the default (no Twisted reactor, Scrapy's aiohttp handler) and
-``GOVNEWS_TWISTED=1`` (Twisted's asyncio reactor and HTTP/1.1 handler).
+Scrapy's default stack (Twisted's asyncio reactor and HTTP/1.1 download handler).
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +18,7 @@ import pytest
 pytestmark = pytest.mark.slow
 
 
-def _demo(db_file: Path, port: int, twisted: str) -> subprocess.CompletedProcess[str]:
+def _demo(db_file: Path, port: int) -> subprocess.CompletedProcess[str]:
     args = ["demo", "--db", f"sqlite:///{db_file}", "--port", str(port), "--verbose"]
     return subprocess.run(
         [sys.executable, "-m", "crawler.cli", *args],
@@ -28,13 +26,11 @@ def _demo(db_file: Path, port: int, twisted: str) -> subprocess.CompletedProcess
         text=True,
         timeout=300,
         check=False,
-        env={**os.environ, "GOVNEWS_TWISTED": twisted},
     )
 
 
-@pytest.fixture(scope="module", params=["0", "1"], ids=["aiohttp", "twisted"])
+@pytest.fixture(scope="module")
 def demo_twice(
-    request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     free_port: Callable[[], int],
 ) -> tuple[Path, list[str]]:
@@ -42,12 +38,11 @@ def demo_twice(
     outputs = []
     port = free_port()
     for _ in range(2):
-        done = _demo(db_file, port, request.param)
-        # Scrapy's INFO log: the settings that differ from its defaults, and a note on the
-        # aiohttp handler as it is loaded
-        aiohttp = "AiohttpHandler is experimental" in done.stderr
-        no_reactor = "'TWISTED_REACTOR_ENABLED': False" in done.stderr
-        assert aiohttp == no_reactor == (request.param == "0"), done.stderr[-3000:]
+        done = _demo(db_file, port)
+        # Scrapy's INFO log lists the settings that differ from its defaults: the reactor is on,
+        # and no experimental download handler is loaded
+        assert "TWISTED_REACTOR_ENABLED" not in done.stderr, done.stderr[-3000:]
+        assert "experimental" not in done.stderr, done.stderr[-3000:]
         assert "] WARNING:" not in done.stderr, done.stderr[-3000:]
         assert done.returncode == 0, done.stderr[-3000:]
         outputs.append(done.stdout)

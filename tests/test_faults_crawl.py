@@ -99,7 +99,7 @@ def test_every_good_article_is_stored_once(crawl: Crawl) -> None:
     assert crawl.site.counts["/a/flaky.html"] == 3
     assert crawl.site.counts["/a/ratelimited.html"] == 2
     assert "限流后成功" in articles[crawl.site.url("/a/ratelimited.html")]
-    # response headers in GBK bytes do not lose the page (crawler/runtime/download.py)
+    # response headers in GBK bytes do not lose the page (Twisted's handler keeps the bytes)
     assert "响应头含GBK字节" in articles[crawl.site.url("/a/gbk-headers.html")]
     # the redirect chain is stored under its final URL, each hop fetched once
     assert crawl.site.url("/a/chain1.html") not in articles

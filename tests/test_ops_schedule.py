@@ -97,3 +97,32 @@ def test_scrapy_list_and_string_args(tmp_path: Path) -> None:
     assert spider.full is True and spider.max_pages == 3
     assert str(spider.since) == "2024-03-05"
     assert DistrictSpider(start_url="http://127.0.0.1:1/a/", full="0").full is False
+
+
+def test_fleet_is_one_entry_for_every_site(site: str, tmp_path: Path) -> None:
+    """--fleet: one crontab line and one service + timer crawl every profile in one process
+    (``crawl --all``, so a profile added later needs no new schedule); with --site, those."""
+    args = [
+        "--fleet",
+        "--every",
+        "daily",
+        "--db",
+        "sqlite:////srv/n.db",
+        "--log-dir",
+        str(tmp_path),
+    ]
+    result = CliRunner().invoke(schedule, args)
+    assert result.exit_code == 0, result.output
+    cron = [line for line in result.stdout.splitlines() if re.match(r"^\d+ 3 \* \* \* ", line)]
+    assert len(cron) == 1
+    assert cron[0].endswith(f" crawl --all --quiet >> {tmp_path}/fleet.log 2>&1")
+    assert "ExecStart=" in result.stdout and " crawl --all --quiet\n" in result.stdout
+    assert "govnews-fleet.timer" in result.stdout and "govnews-crawl@" not in result.stdout
+
+    named = CliRunner().invoke(schedule, ["--fleet", "--site", site, "--format", "cron"])
+    assert named.exit_code == 0, named.output
+    assert f" crawl {site} --quiet >> " in named.stdout
+    # without --fleet the per-site lines stay, and say how to get the fleet entry
+    per_site = CliRunner().invoke(schedule, ["--site", site, "--format", "cron"])
+    assert "govnews schedule --fleet" in per_site.stdout
+    assert f" crawl {site} --quiet >> " in per_site.stdout and "fleet.log" not in per_site.stdout

@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from scrapy import Spider
+from scrapy.statscollectors import MemoryStatsCollector
 from scrapy.utils.test import get_crawler
 
-from crawler.extensions.stats import StatsCollector
 from crawler.extract.article import extract_article
 from crawler.items import ArticleItem
 from crawler.runtime.pool import WorkerPool, in_worker, resolve_workers
@@ -386,7 +386,7 @@ def test_prepared_item_is_cleaned_by_the_pipeline_once() -> None:
     assert counter is None  # the page shows its count
     assert prepared.cleaned is None and prepared.content_hash is None
     assert "““" in (prepared.body_text or "")
-    stats = StatsCollector(get_crawler(Spider))
+    stats = MemoryStatsCollector(get_crawler(Spider))
     CleaningPipeline(stats).process_item(prepared)
     assert prepared.cleaned == (0, 2)  # ““ and ”” collapsed; the extractor already left 打印本页
     assert prepared.content_hash == content_hash(prepared.title, prepared.body_text)
@@ -434,7 +434,7 @@ def _demo_rows(
 def test_demo_crawl_with_a_worker_stores_the_same_articles(
     tmp_path: Path, free_port: Callable[[], int]
 ) -> None:
-    """Inline on asyncio's own loop, pooled on uvloop's (the default where installed)."""
+    """Inline on asyncio's own loop (the default), pooled on uvloop's (both opt-in)."""
     port = free_port()  # the same URLs in both databases
     inline = _demo_rows(tmp_path / "inline.db", "0", port, uvloop="0")
     pooled = _demo_rows(tmp_path / "pooled.db", "1", port)

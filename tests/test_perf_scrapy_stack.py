@@ -20,7 +20,6 @@ from scrapy.utils.test import get_crawler
 
 from crawler.extensions.core import GcTuning
 from crawler.extensions.logformatter import LogFormatter
-from crawler.extensions.stats import DownloaderStats, StatsCollector
 
 
 @pytest.fixture(scope="module")
@@ -76,21 +75,28 @@ def _fresh_setting(expression: str, variable: str, value: str | None) -> str:
     return out.stdout.strip() + out.stderr.strip()
 
 
-@pytest.mark.parametrize(("switch", "loop"), [(None, "uvloop.Loop"), ("0", "None")])
-def test_the_loop_is_uvloop_unless_switched_off(switch: str | None, loop: str) -> None:
-    """uvloop's event loop where it is installed (a dependency off Windows); GOVNEWS_UVLOOP=0
-    keeps asyncio's."""
+@pytest.mark.parametrize(("switch", "loop"), [(None, "None"), ("0", "None"), ("1", "uvloop.Loop")])
+def test_the_loop_is_asyncios_unless_uvloop_is_switched_on(switch: str | None, loop: str) -> None:
+    """asyncio's own event loop (no measured gain from uvloop at production politeness,
+    benchmarks/fleet.py); GOVNEWS_UVLOOP=1 picks uvloop's where it is installed."""
     pytest.importorskip("uvloop")
     assert _fresh_setting("s.get('ASYNCIO_EVENT_LOOP')", "GOVNEWS_UVLOOP", switch) == loop
 
 
-@pytest.mark.parametrize(("switch", "enabled"), [(None, "False"), ("0", "False"), ("1", "True")])
-def test_no_twisted_reactor_unless_switched_on(switch: str | None, enabled: str) -> None:
-    """By default Scrapy runs without a reactor and downloads with aiohttp (docs/performance.md,
-    eighth round); GOVNEWS_TWISTED=1 brings back Twisted's reactor and HTTP/1.1 handler. Both
-    stacks crawl the demo site in tests/test_e2e_demo.py."""
-    expression = "s.getbool('TWISTED_REACTOR_ENABLED')"
-    assert _fresh_setting(expression, "GOVNEWS_TWISTED", switch) == enabled
+def test_scrapys_default_stack(settings: Settings) -> None:
+    """Twisted's asyncio reactor and Scrapy's own download handlers, stats collector and
+    downloader stats: no private Scrapy module is loaded (issue 24)."""
+    assert settings.getbool("TWISTED_REACTOR_ENABLED")
+    assert settings.get("TWISTED_REACTOR").endswith("asyncioreactor.AsyncioSelectorReactor")
+    handlers = settings.getwithbase("DOWNLOAD_HANDLERS")
+    assert (
+        handlers["http"]
+        == handlers["https"]
+        == ("scrapy.core.downloader.handlers.http11.HTTP11DownloadHandler")
+    )
+    assert settings.get("STATS_CLASS") == "scrapy.statscollectors.MemoryStatsCollector"
+    enabled = _enabled(settings, "DOWNLOADER_MIDDLEWARES")
+    assert "scrapy.downloadermiddlewares.stats.DownloaderStats" in enabled
 
 
 def test_unused_spider_middlewares_are_off(settings: Settings) -> None:
@@ -102,53 +108,6 @@ def test_unused_spider_middlewares_are_off(settings: Settings) -> None:
     # Scrapy's URL length check, replaced by one that files a reject row (issue 23, item 4)
     assert "crawler.spidermiddlewares.urllength.UrlLengthRejects" in enabled
     assert not any("UrlLengthMiddleware" in c for c in enabled)
-
-
-def test_stats_collector_keeps_scrapys_behaviour(settings: Settings) -> None:
-    crawler = get_crawler(Spider, {"STATS_CLASS": settings.get("STATS_CLASS")})
-    stats = crawler.stats
-    assert isinstance(stats, StatsCollector)
-    stats.inc_value("pages")
-    stats.inc_value("pages", 2)
-    stats.max_value("depth", 3)
-    stats.max_value("depth", 1)
-    stats.min_value("first", 5)
-    stats.min_value("first", 2)
-    stats.set_value("reason", "finished")
-    assert stats.get_value("pages") == 3
-    assert stats.get_value("missing", 7) == 7
-    assert stats.get_stats() == {"pages": 3, "depth": 3, "first": 2, "reason": "finished"}
-
-
-def test_downloader_stats_keep_scrapys_counts_without_request_bytes(settings: Settings) -> None:
-    from scrapy.downloadermiddlewares.stats import DownloaderStats as ScrapyDownloaderStats
-
-    enabled = _enabled(settings, "DOWNLOADER_MIDDLEWARES")
-    assert "crawler.extensions.stats.DownloaderStats" in enabled
-    assert not any(c.startswith("scrapy.downloadermiddlewares.stats.") for c in enabled)
-
-    def run(cls: type[ScrapyDownloaderStats]) -> dict[str, object]:
-        crawler = get_crawler(Spider, {"STATS_CLASS": "crawler.extensions.stats.StatsCollector"})
-        crawler.spider = crawler._create_spider("s")
-        mw = build_from_crawler(cls, crawler)
-        for url, status, body in (
-            ("http://a.test/1", 200, b"<p>x</p>"),
-            ("http://a.test/2", 404, b""),
-        ):
-            request = Request(url, headers={"Referer": "http://a.test/"})
-            response = HtmlResponse(url, status=status, body=body, headers={"Server": "t"})
-            assert mw.process_request(request) is None
-            assert mw.process_response(request, response) is response
-        mw.process_exception(Request("http://a.test/3", method="POST"), TimeoutError())
-        assert crawler.stats is not None
-        return crawler.stats.get_stats()
-
-    ours, scrapys = run(DownloaderStats), run(ScrapyDownloaderStats)
-    assert scrapys.pop("downloader/request_bytes")
-    assert ours == scrapys
-    assert ours["downloader/response_status_count/404"] == 1
-    assert ours["downloader/request_method_count/GET"] == 2
-    assert ours["downloader/exception_type_count/builtins.TimeoutError"] == 1
 
 
 def _formatter(level: str) -> LogFormatter:

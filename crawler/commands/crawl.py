@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,7 +34,23 @@ def crawl_settings(db_url: str, quiet: bool, verbose: bool = False) -> dict[str,
 
 
 @click.command()
-@click.argument("site", required=False)
+@click.argument("sites", nargs=-1, metavar="[SITE]...")
+@click.option(
+    "--all", "every", is_flag=True, help="Crawl every site profile (one process, concurrently)."
+)
+@click.option(
+    "--sites-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Crawl the sites named in FILE (one name or .toml path a line, # comments).",
+)
+@click.option(
+    "--site-timeout",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="With several sites: stop a site's crawl after SECONDS (it counts as failed).",
+)
 @click.option(
     "--start-url",
     "start_urls",
@@ -62,7 +79,10 @@ def crawl_settings(db_url: str, quiet: bool, verbose: bool = False) -> dict[str,
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's INFO log.")
 @quiet_option
 def crawl(
-    site: str | None,
+    sites: tuple[str, ...],
+    every: bool,
+    sites_file: Path | None,
+    site_timeout: float | None,
     start_urls: tuple[str, ...],
     db: str | None,
     max_pages: int | None,
@@ -72,9 +92,14 @@ def crawl(
     verbose: bool,
     quiet: bool,
 ) -> None:
-    """Crawl a site's news columns into the database.
+    """Crawl a site's news columns into the database; or many sites at once.
 
     SITE is the name of a profile (see `govnews sites list`) or a path to a .toml profile.
+    Several SITEs, --all or --sites-file crawl them concurrently in this one process, each
+    with its own politeness, run row, lock and incremental state; one failing or hanging
+    site (see --site-timeout) does not stop the others. A table with a line per site ends
+    the run, and the exit status is 1 if any site failed.
+
     Incremental by default: articles already in the database are not fetched again and a
     column stops at the first list page with only known articles; --full re-reads everything
     (use `govnews revisit` for fresh view counts of known articles).
@@ -88,8 +113,29 @@ def crawl(
     \b
     Example:
         govnews crawl tangshan_gxq
+        govnews crawl --all --site-timeout 3600
+        govnews crawl --sites-file hebei.txt --db postgresql+psycopg://u@h/news
         govnews crawl --start-url http://www.example.gov.cn/xwzx/qndt/ --db sqlite:///news.db
     """
+    if every or sites_file or len(sites) > 1:
+        if start_urls:
+            raise click.UsageError("--start-url goes with one SITE, not a fleet of sites")
+        from crawler.commands.fleet import FLEET_SETTINGS, crawl_fleet, resolve_profiles
+        from crawler.settings import GOVNEWS_SITES_DIRS
+
+        profiles = resolve_profiles(sites, every, sites_file, GOVNEWS_SITES_DIRS)
+        shared = {**crawl_settings(resolve_db(db), quiet, verbose), **FLEET_SETTINGS, **extra}
+        crawl_fleet(
+            profiles,
+            resolve_db(db),
+            shared,
+            site_timeout=site_timeout,
+            full=full,
+            since=since,
+            max_pages=max_pages,
+        )
+        return
+    site = sites[0] if sites else None
     if not site and not start_urls:
         raise click.UsageError("give a SITE profile name or at least one --start-url")
     urls = [_check_url(u) for u in start_urls]

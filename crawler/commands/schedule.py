@@ -94,15 +94,39 @@ def env_pairs(db_url: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def crontab_text(sites: list[str], every: str, db_url: str, exe: str, log_dir: Path) -> str:
+def fleet_args(sites: list[str], every_site: bool) -> str:
+    """The sites of one fleet crawl: ``--all`` when they are every profile (a profile added
+    later is then crawled without a new schedule), else their names."""
+    return "--all" if every_site else " ".join(shlex.quote(s) for s in sites)
+
+
+def crontab_text(
+    sites: list[str],
+    every: str,
+    db_url: str,
+    exe: str,
+    log_dir: Path,
+    fleet: str | None = None,
+) -> str:
+    """Crontab lines: one crawl per site, or with ``fleet`` (the sites of :func:`fleet_args`)
+    one line that crawls them all concurrently in one process."""
     # cron turns an unescaped % into a newline (URL-encoded passwords contain %)
     env = " ".join(f"{k}={shlex.quote(v)}".replace("%", "\\%") for k, v in env_pairs(db_url))
-    lines = [
-        "# govnews: paste into `crontab -e`. One incremental crawl per site; a run that would",
-        "# overlap a still-running crawl of the same site is refused by the database lock.",
-        f"# mkdir -p {shlex.quote(str(log_dir))}",
-    ]
-    for site in sites:
+    lines = [f"# mkdir -p {shlex.quote(str(log_dir))}"]
+    if fleet is not None:
+        lines[:0] = [
+            "# govnews: paste into `crontab -e`. One process crawls every site concurrently,",
+            "# each with its own politeness, run row and lock; exit 1 (cron mails) if one failed.",
+        ]
+        log = shlex.quote(str(log_dir / "fleet.log"))
+        lines.append(f"{cron_spec(every, 'fleet')} {env} {exe} crawl {fleet} --quiet >> {log} 2>&1")
+    else:
+        lines[:0] = [
+            "# govnews: paste into `crontab -e`. One incremental crawl per site; a run that would",
+            "# overlap a still-running crawl of the same site is refused by the database lock.",
+            "# (`govnews schedule --fleet` prints one line that crawls them all in one process.)",
+        ]
+    for site in sites if fleet is None else []:
         log = shlex.quote(str(log_dir / f"{site}.log"))
         lines.append(
             f"{cron_spec(every, site)} {env} {exe} crawl {shlex.quote(site)} --quiet >> {log} 2>&1"
@@ -117,30 +141,56 @@ def crontab_text(sites: list[str], every: str, db_url: str, exe: str, log_dir: P
     return "\n".join(lines) + "\n"
 
 
-def systemd_text(every: str, db_url: str, exe: str, log_dir: Path, sites: list[str]) -> str:
-    spec = cron_spec(every, "govnews")
-    # systemd expands %-specifiers in unit files: a literal % is written %%
+def systemd_text(
+    every: str, db_url: str, exe: str, log_dir: Path, sites: list[str], fleet: str | None = None
+) -> str:
+    """A templated service + timer per site, or with ``fleet`` one service + timer for all."""
+    if fleet is not None:
+        # systemd expands %-specifiers in unit files: a literal % is written %%
+        return _units(
+            "govnews-fleet",
+            "incremental crawl of every site, concurrently in one process",
+            cron_spec(every, "fleet"),
+            f"{exe} crawl {fleet.replace('%', '%%')} --quiet",
+            db_url,
+            log_dir / "fleet.log",
+            "govnews-fleet.timer",
+        )
+    return _units(
+        "govnews-crawl@",
+        "incremental crawl of site %i",
+        cron_spec(every, "govnews"),
+        f"{exe} crawl %i --quiet",
+        db_url,
+        log_dir / "%i.log",
+        " ".join(f"govnews-crawl@{s}.timer" for s in sites),
+    )
+
+
+def _units(
+    unit: str, what: str, spec: str, command: str, db_url: str, log: Path, enable: str
+) -> str:
+    """One service + timer pair named ``unit`` that runs ``command`` on the schedule ``spec``."""
     env = "\n".join(f'Environment="{k}={v.replace("%", "%%")}"' for k, v in env_pairs(db_url))
-    enable = " ".join(f"govnews-crawl@{s}.timer" for s in sites)
     return f"""\
-# ~/.config/systemd/user/govnews-crawl@.service  (or /etc/systemd/system/ for a system unit)
+# ~/.config/systemd/user/{unit}.service  (or /etc/systemd/system/ for a system unit)
 [Unit]
-Description=govnews incremental crawl of site %i
+Description=govnews {what}
 After=network-online.target
 Wants=network-online.target
 
 [Service]
 Type=oneshot
 {env}
-ExecStartPre=/bin/mkdir -p {log_dir}
-ExecStart={exe} crawl %i --quiet
-StandardOutput=append:{log_dir}/%i.log
-StandardError=append:{log_dir}/%i.log
+ExecStartPre=/bin/mkdir -p {log.parent}
+ExecStart={command}
+StandardOutput=append:{log}
+StandardError=append:{log}
 Nice=10
 
-# ~/.config/systemd/user/govnews-crawl@.timer
+# ~/.config/systemd/user/{unit}.timer
 [Unit]
-Description=Schedule the govnews crawl of site %i
+Description=Schedule the govnews {what}
 
 [Timer]
 OnCalendar={on_calendar(spec)}
@@ -186,9 +236,20 @@ WantedBy=timers.target
     show_default=True,
     help="Print crontab lines, systemd units, or both.",
 )
+@click.option(
+    "--fleet",
+    is_flag=True,
+    help="One entry that crawls every site concurrently in one process (`crawl --all`, or "
+    "the --site names), instead of one entry per site.",
+)
 @db_option
 def schedule(
-    sites: tuple[str, ...], every: str, log_dir: Path | None, fmt: str, db: str | None
+    sites: tuple[str, ...],
+    every: str,
+    log_dir: Path | None,
+    fmt: str,
+    fleet: bool,
+    db: str | None,
 ) -> None:
     """Print crontab lines and a systemd service + timer for scheduled crawls.
 
@@ -200,6 +261,7 @@ def schedule(
     Example:
         govnews schedule --site tangshan_gxq --every daily
         govnews schedule --every '0 */6 * * *' --format systemd --db postgresql://u@h/news
+        govnews schedule --fleet --every hourly
     """
     from crawler.settings import GOVNEWS_SITES_DIRS
     from crawler.sites import ProfileError, available_profiles, load_profile
@@ -220,7 +282,8 @@ def schedule(
     db_url = absolute_db(resolve_db(db))
     logs = (log_dir or Path.home() / ".local" / "state" / "govnews" / "logs").absolute()
     exe = executable()
+    together = fleet_args(names, not sites) if fleet else None
     if fmt in ("all", "cron"):
-        click.echo(crontab_text(names, every, db_url, exe, logs))
+        click.echo(crontab_text(names, every, db_url, exe, logs, together))
     if fmt in ("all", "systemd"):
-        click.echo(systemd_text(every, db_url, exe, logs, names))
+        click.echo(systemd_text(every, db_url, exe, logs, names, together))

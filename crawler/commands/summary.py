@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from crawler.runtime.runner import CrawlOutcome
 from pipelines.db.models import Article, CrawlRun, Reject, ViewCount
 from pipelines.db.session import make_engine
 
 
-def crawl_summary(outcome: CrawlOutcome, db_url: str) -> dict[str, int | float | str]:
-    """Figures of one finished run, from its ``crawl_runs`` row and the rows it wrote."""
+def crawl_summary(
+    outcome: CrawlOutcome, db_url: str, engine: Engine | None = None
+) -> dict[str, int | float | str]:
+    """Figures of one finished run, from its ``crawl_runs`` row and the rows it wrote
+    (``engine``: one to use and keep, e.g. a fleet's shared one, instead of a new one)."""
     run_id = outcome.crawl_run_id
     row: dict[str, int | float | str] = {
         "pages": outcome.stat("response_received_count"),
@@ -21,7 +24,8 @@ def crawl_summary(outcome: CrawlOutcome, db_url: str) -> dict[str, int | float |
     for key, stat in (("edits kept", "revisions"), ("removed", "removals")):
         if count := outcome.stat(f"govnews/storage/{stat}"):
             row[key] = count
-    engine = make_engine(db_url)
+    own = engine is None
+    engine = make_engine(db_url) if engine is None else engine
     try:
         with engine.connect() as conn:
             if run_id is not None:
@@ -56,7 +60,8 @@ def crawl_summary(outcome: CrawlOutcome, db_url: str) -> dict[str, int | float |
                 conn.scalar(select(func.count()).select_from(Article)) or 0
             )
     finally:
-        engine.dispose()
+        if own:
+            engine.dispose()
     return row
 
 

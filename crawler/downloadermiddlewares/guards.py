@@ -46,7 +46,7 @@ from urllib.parse import urljoin, urlsplit
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as ScrapyMetaRefresh
-from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.retry import RetryMiddleware, get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -250,6 +250,22 @@ class BackoffRetryMiddleware(RetryMiddleware):
         attempt = int(request.meta.get("retry_times", 0))
         return min(self.backoff_base * (2**attempt), self.backoff_max), "backoff"
 
+    def retry_request(self, request: Request, reason: str | Exception) -> Request | None:
+        """The retry copy of ``request`` (None once its retries are spent), through Scrapy's
+        public :func:`~scrapy.downloadermiddlewares.retry.get_retry_request` with the same
+        per-request overrides (``max_retry_times``, ``priority_adjust``, ``give_up_log_level``
+        in meta) as Scrapy's own middleware honours."""
+        meta = request.meta
+        assert self.crawler.spider is not None
+        return get_retry_request(
+            request,
+            spider=self.crawler.spider,
+            reason=reason,
+            max_retry_times=meta.get("max_retry_times", self.max_retry_times),
+            priority_adjust=meta.get("priority_adjust", self.priority_adjust),
+            give_up_log_level=meta.get("give_up_log_level", self.give_up_log_level),
+        )
+
     async def _wait(self, seconds: float, why: str) -> None:
         stats = self.crawler.stats
         if stats is not None:
@@ -264,7 +280,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         delay, why = self.delay_for(request, response)
-        retry = self._retry(request, f"{response.status} response")
+        retry = self.retry_request(request, f"{response.status} response")
         if retry is None:
             return response
         await self._wait(delay, why)
@@ -276,7 +292,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
         delay, why = self.delay_for(request, None)
-        retry = self._retry(request, exception)
+        retry = self.retry_request(request, exception)
         if retry is not None:
             await self._wait(delay, why)
         return retry

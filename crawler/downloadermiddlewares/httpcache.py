@@ -35,7 +35,13 @@ class ListPagePolicy(RFC2616Policy):
         return b"ETag" in response.headers or b"Last-Modified" in response.headers
 
     def is_cached_response_fresh(self, cachedresponse: Response, request: Request) -> bool:
-        self._set_conditional_validators(request, cachedresponse)
+        # the stored copy's validators make this request conditional (a 304 then reuses it);
+        # set here rather than through the parent's private helper, which does the same
+        headers = cachedresponse.headers
+        if b"Last-Modified" in headers:
+            request.headers[b"If-Modified-Since"] = headers[b"Last-Modified"]
+        if b"ETag" in headers:
+            request.headers[b"If-None-Match"] = headers[b"ETag"]
         return False
 
     def is_cached_response_valid(

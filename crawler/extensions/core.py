@@ -83,7 +83,9 @@ class ProgressReporter:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ProgressReporter:
         if not crawler.settings.getbool("GOVNEWS_PROGRESS"):
-            raise NotConfigured("GOVNEWS_PROGRESS is off")
+            # off is the usual case (quiet runs, every site of a fleet crawl): no reason given,
+            # because Scrapy logs a NotConfigured reason as a WARNING, once per crawler
+            raise NotConfigured
         ext = cls(crawler, crawler.settings.getfloat("GOVNEWS_PROGRESS_INTERVAL", 5.0))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -122,9 +124,9 @@ class ProgressReporter:
 
 
 class LogFilters:
-    """Always on: installs :mod:`crawler.extensions.logfilters` (one-line robots.txt errors,
-    Scrapy's
-    note on its aiohttp handler as INFO) before the downloader logs anything."""
+    """Always on: installs :mod:`crawler.extensions.logfilters` (one-line robots.txt errors) before
+    the
+    downloader logs anything."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> LogFilters:

@@ -25,21 +25,6 @@ class OneLineErrors(logging.Filter):
         return True
 
 
-class ExperimentalIsInfo(logging.Filter):
-    """Scrapy warns on every crawl that its aiohttp download handler is experimental. govnews
-    runs on it by choice (``TWISTED_REACTOR_ENABLED`` in :mod:`crawler.settings`; the test
-    suite's crawls run on it, and ``GOVNEWS_TWISTED=1`` goes back to Twisted's handler), so a
-    scheduled crawl's log should not carry a warning about it each run: the note is kept, as
-    INFO, with the switch."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and "is experimental" in record.getMessage():
-            record.levelno, record.levelname = logging.INFO, "INFO"
-            record.msg = f"{record.getMessage()} (govnews: GOVNEWS_TWISTED=1 switches it off)"
-            record.args = None
-        return True
-
-
 class InOurWords(logging.Filter):
     """Scrapy's network-error lines, in govnews's words and under its name: ``gave up on URL
     after 3 tries: cannot connect to 127.0.0.1:9 (connection refused)`` instead of aiohttp's
@@ -76,7 +61,6 @@ FILTERS: dict[str, type[logging.Filter]] = {
     "scrapy.downloadermiddlewares.robotstxt": InOurWords,
     "scrapy.downloadermiddlewares.retry": InOurWords,
     "scrapy.core.scraper": InOurWords,
-    "scrapy.core.downloader.handlers._base_streaming": ExperimentalIsInfo,
 }
 
 

@@ -22,11 +22,10 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import FrameType
 from typing import Any
 
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.misc import load_object
 
@@ -46,20 +45,21 @@ def _say(text: str) -> None:
 
 
 class Interrupts:
-    """Counts stop signals for one crawl and acts on them (see the module docstring)."""
+    """Counts stop signals for the crawls of one process (one site, or a fleet of them) and
+    acts on them for every crawl (see the module docstring)."""
 
-    def __init__(self, crawler: Crawler, loop: asyncio.AbstractEventLoop) -> None:
-        self.crawler = crawler
+    def __init__(self, crawlers: Sequence[Crawler], loop: asyncio.AbstractEventLoop) -> None:
+        self.crawlers = list(crawlers)
         self.loop = loop
         self.count = 0
         #: the first stop signal received (SIGINT or SIGTERM), if any
         self.first: signal.Signals | None = None
         self.done = False
-        self._engine_started = False
-        crawler.signals.connect(self._on_engine_started, signal=signals.engine_started)
 
-    def _on_engine_started(self) -> None:
-        self._engine_started = True
+    @property
+    def crawler(self) -> Crawler:
+        """The first (for one site: the only) crawl."""
+        return self.crawlers[0]
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         """The signal handler: runs in the main thread, so it only schedules work."""
@@ -79,28 +79,37 @@ class Interrupts:
         self.loop.create_task(self._stop())
 
     async def _stop(self) -> None:
-        # a stop asked for before the engine runs would be lost: wait until it runs
+        await asyncio.gather(*(self._stop_one(c) for c in self.crawlers))
+
+    async def _stop_one(self, crawler: Crawler) -> None:
+        # a stop asked for before the engine runs would be lost: wait until it runs (or until
+        # every crawl has ended; one that ended by itself is waited for at a few polls a second)
         while not self.done:
-            if self._engine_started and self.crawler.engine.running:
-                await self.crawler.stop_async()
+            engine = crawler.engine
+            if engine is not None and engine.running:
+                await crawler.stop_async()
                 return
             await asyncio.sleep(_POLL_SECONDS)
 
     def _mark_interrupted(self) -> None:
         """Best effort, in a thread with a deadline: the main thread may hold the database."""
-        spider = getattr(self.crawler, "spider", None)
-        run_id = getattr(spider, "crawl_run_id", None)
-        db_url = self.crawler.settings.get("GOVNEWS_DB")
-        if run_id is None or not db_url:
+        runs = []
+        for crawler in self.crawlers:
+            run_id = getattr(getattr(crawler, "spider", None), "crawl_run_id", None)
+            db_url = crawler.settings.get("GOVNEWS_DB")
+            if run_id is not None and db_url:
+                runs.append((str(db_url), int(run_id)))
+        if not runs:
             return
 
         # the store's function, named in the settings like a pipeline (no import of the
         # database side from the crawler)
-        mark_interrupted = load_object(self.crawler.settings.get("GOVNEWS_RUN_INTERRUPTED"))
+        mark_interrupted = load_object(self.crawlers[0].settings.get("GOVNEWS_RUN_INTERRUPTED"))
 
         def mark() -> None:
-            with contextlib.suppress(Exception):
-                mark_interrupted(str(db_url), int(run_id))
+            for db_url, run_id in runs:
+                with contextlib.suppress(Exception):
+                    mark_interrupted(db_url, run_id)
 
         worker = threading.Thread(target=mark, daemon=True)
         worker.start()
@@ -108,9 +117,10 @@ class Interrupts:
 
 
 @contextlib.contextmanager
-def handling_interrupts(crawler: Crawler) -> Iterator[Interrupts]:
-    """Install the handlers for the duration of one crawl, then restore the previous ones."""
-    interrupts = Interrupts(crawler, asyncio.get_event_loop())
+def handling_interrupts(crawlers: Crawler | Sequence[Crawler]) -> Iterator[Interrupts]:
+    """Install the handlers for the duration of the crawls, then restore the previous ones."""
+    many = [crawlers] if isinstance(crawlers, Crawler) else list(crawlers)
+    interrupts = Interrupts(many, asyncio.get_event_loop())
     previous: dict[signal.Signals, Callable[[int, FrameType | None], Any] | int | None] = {}
     for signum in _SIGNALS:
         previous[signum] = signal.getsignal(signum)

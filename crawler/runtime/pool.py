@@ -32,7 +32,8 @@ reactor's CPU (``benchmarks/crawl.py``, docs/performance.md).
 - a worker that dies, or a call or result that cannot be pickled, falls back to running the
   call inline (for the rest of the crawl when a worker died), so the crawl itself never fails
   because of the pool;
-- for extraction, ``workers`` is ``GOVNEWS_EXTRACT_WORKERS``: ``0`` = always inline, ``auto`` =
+- for extraction, ``workers`` is ``GOVNEWS_EXTRACT_WORKERS`` (default ``0``: the fleet
+  benchmark measured no gain at production politeness): ``0`` = always inline, ``auto`` =
   one worker when this process may run on more than one CPU (two or three measured no better
   on two CPUs), else inline; see docs/performance.md;
 - ``help_when``: while that predicate holds, this thread takes waiting calls itself, newest

@@ -7,8 +7,10 @@ settings (database URL, quiet/progress, per-site politeness from the profile) an
 from __future__ import annotations
 
 import asyncio
+import functools
 import signal
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,35 +81,64 @@ def profile_overrides(profile: SiteProfile) -> dict[str, Any]:
     return out
 
 
+@dataclass
+class CrawlJob:
+    """One crawl of a process: the spider, its own settings over the project's, its arguments."""
+
+    spidercls: type[Spider]
+    settings: dict[str, Any]
+    kwargs: dict[str, Any]
+
+
 def run_spider(
     spidercls: type[Spider], settings_overrides: dict[str, Any] | None = None, **spider_kwargs: Any
 ) -> CrawlOutcome:
-    """Run one spider to the end (blocking) and return its crawler for stats.
+    """Run one spider to the end (blocking) and return its crawler for stats."""
+    return run_crawls([CrawlJob(spidercls, settings_overrides or {}, spider_kwargs)])[0]
 
-    ``AsyncCrawlerProcess`` runs the crawl on an asyncio event loop, with Twisted's asyncio
-    reactor on it or, by default, without a reactor (``TWISTED_REACTOR_ENABLED``). Ctrl-C and
-    SIGTERM are handled by :mod:`crawler.runtime.interrupt` instead of Scrapy's handlers.
+
+def run_crawls(
+    jobs: Sequence[CrawlJob], shared: dict[str, Any] | None = None
+) -> list[CrawlOutcome]:
+    """Run every job concurrently in this process, to the end (blocking); one outcome each.
+
+    ``AsyncCrawlerProcess`` runs the crawls on one asyncio event loop with Twisted's asyncio
+    reactor on it, one ``Crawler`` per job: each job's settings (a site's politeness, robots,
+    user agent) are that crawler's own, at command-line priority over ``shared``, which
+    configures the process (logging, the reactor). One crawl failing to open or ending early
+    does not stop the others. Ctrl-C and SIGTERM are handled by :mod:`crawler.runtime.interrupt`
+    (for every crawl) instead of Scrapy's handlers.
     """
-    process = AsyncCrawlerProcess(project_settings(settings_overrides))
-    crawler = process.create_crawler(spidercls)
-    started = time.monotonic()
-    errors: list[str] = []
-
-    with handling_interrupts(crawler) as interrupts:
-
-        def _done(task: asyncio.Task[None]) -> None:
-            interrupts.done = True
-            if not task.cancelled() and task.exception() is not None:
-                errors.append(str(task.exception()))
-
-        process.crawl(crawler, **spider_kwargs).add_done_callback(_done)
-        process.start(install_signal_handlers=False)
-    outcome = CrawlOutcome(
-        crawler=crawler,
-        seconds=time.monotonic() - started,
-        error=errors[0] if errors else None,
+    process = AsyncCrawlerProcess(
+        project_settings(shared if shared is not None else jobs[0].settings)
     )
-    # a signal that came once the crawl had finished by itself interrupted nothing
-    if outcome.finish_reason in (None, "shutdown"):
-        outcome.stopped_by = interrupts.first
-    return outcome
+    crawlers = [Crawler(job.spidercls, project_settings(job.settings)) for job in jobs]
+    errors: dict[int, str] = {}
+    ended: dict[int, float] = {}
+    started = time.monotonic()
+
+    with handling_interrupts(crawlers) as interrupts:
+
+        def _done(index: int, task: asyncio.Future[None]) -> None:
+            ended[index] = time.monotonic()
+            if len(ended) == len(jobs):
+                interrupts.done = True
+            if not task.cancelled() and task.exception() is not None:
+                errors[index] = str(task.exception())
+
+        for index, (job, crawler) in enumerate(zip(jobs, crawlers, strict=True)):
+            future = process.crawl(crawler, **job.kwargs)
+            future.add_done_callback(functools.partial(_done, index))
+        process.start(install_signal_handlers=False)
+    outcomes = []
+    for index, crawler in enumerate(crawlers):
+        outcome = CrawlOutcome(
+            crawler=crawler,
+            seconds=ended.get(index, time.monotonic()) - started,
+            error=errors.get(index),
+        )
+        # a signal that came once the crawl had finished by itself interrupted nothing
+        if outcome.finish_reason in (None, "shutdown"):
+            outcome.stopped_by = interrupts.first
+        outcomes.append(outcome)
+    return outcomes

@@ -97,8 +97,6 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         hosts = [urlsplit(u).hostname or "" for u in self.start_urls]
         self.allowed_domains = list(dict.fromkeys([*profile.allowed_domains, *hosts]))
         self.max_pages = int(max_pages) if max_pages else profile.max_pages
-        if profile.download_delay is not None:
-            self.download_delay = profile.download_delay
         self.full = str(full).lower() in ("1", "true", "yes") if isinstance(full, str) else full
         #: known, settled and retried URLs, and whether to read every list page (start())
         self.plan = FRESH
@@ -112,6 +110,13 @@ class DistrictSpider(CounterSteps, DocumentSteps):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # the profile's politeness as spider-priority settings (the settings are not frozen
+        # yet): `scrapy crawl district -a site=NAME` gets it too, and a -s on the command line
+        # still wins; Scrapy's download_delay spider attribute is deprecated
+        from crawler.runtime.runner import profile_overrides
+
+        for key, value in profile_overrides(spider.profile).items():
+            crawler.settings.set(key, value, priority="spider")
         # the extraction worker imports while Scrapy builds its engine and the storage pipeline
         # opens the database; start() joins it, and the first pages need not run inline
         spider._extract_pool().spawn()

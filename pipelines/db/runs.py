@@ -165,21 +165,25 @@ def ensure_site_free(
     site: str,
     stale_after: float = DEFAULT_STALE_AFTER,
     start_urls: Sequence[str] | None = None,
+    engine: Engine | None = None,
 ) -> None:
     """Raise ``CrawlLockedError`` when a live run holds ``site`` for any of ``start_urls``: a
     pre-check for the CLI, so the refusal is one clear line before Scrapy starts (the pipeline
-    re-checks atomically)."""
+    re-checks atomically). ``engine``: one to use (and keep) instead of a new one, e.g. the
+    shared engine of a fleet crawl, which checks every site."""
     from sqlalchemy import inspect
 
     from pipelines.db.session import make_engine
 
-    engine = make_engine(db_url)
+    own = engine is None
+    engine = make_engine(db_url) if engine is None else engine
     try:
         if not inspect(engine).has_table(RUNS.name):
             return  # a fresh database: nothing runs yet
         live = running_run(engine, site, stale_after, start_urls)
     finally:
-        engine.dispose()
+        if own:
+            engine.dispose()
     if live is not None:
         raise CrawlLockedError(site, live.id, live.owner, live.heartbeat_at)
 

@@ -79,6 +79,19 @@ def make_engine(url: str | URL, *, foreign_keys: bool = True, **kwargs: Any) -> 
     return engine
 
 
+_SHARED: dict[str, Engine] = {}
+
+
+def shared_engine(url: str | URL) -> Engine:
+    """One engine per database for the whole process, for many users at once (the sites of a
+    fleet crawl): they share its connection pool, so a hundred sites hold a few connections,
+    not a hundred. Its users must not dispose of it; it lives as long as the process."""
+    key = normalise_url(url).render_as_string(hide_password=False)
+    if key not in _SHARED:
+        _SHARED[key] = make_engine(url)
+    return _SHARED[key]
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """The one ``sessionmaker``; use ``with factory.begin() as session:`` per batch."""
     return sessionmaker(bind=engine, expire_on_commit=False)
