@@ -22,7 +22,7 @@ crawlers, each a child process:
   path of ``govnews crawl``) into a fresh SQLite file / a fresh PostgreSQL database (when
   ``--pg`` or ``GOVNEWS_TEST_PG_URL`` gives a server);
 - ``--variant NAME=VAR=VALUE[;VAR=VALUE]``: a sqlite run with extra environment or settings,
-  e.g. ``pool=-s GOVNEWS_EXTRACT_WORKERS=1;-s GOVNEWS_STORE_WRITER=true`` or
+  e.g. ``pool=-s GOVNEWS_EXTRACT_WORKERS=1`` or
   ``asyncio=GOVNEWS_UVLOOP=0``, to judge one piece of speed machinery.
 
 Printed per crawler: wall time (process start to exit: a fleet's start-up is part of its cost),

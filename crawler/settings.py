@@ -12,8 +12,6 @@ Environment variables (all optional):
 - ``GOVNEWS_HTTPCACHE_DIR``: where list pages are kept for it (default ~/.cache/govnews/httpcache).
 - ``GOVNEWS_EXTRACT_WORKERS``: processes that extract pages beside the reactor: ``0`` (default:
   inline), ``auto`` (one when more than one CPU is available to this process) or a number.
-- ``GOVNEWS_STORE_WRITER``: ``1`` writes batches in a writer process instead of on the reactor
-  thread (default off; pipelines/storage.py).
 - ``GOVNEWS_UVLOOP``: ``1`` runs the crawl on uvloop's event loop, where installed, instead of
   asyncio's own (default off).
 
@@ -57,8 +55,6 @@ GOVNEWS_MAX_BODY_BYTES = 10 * 1024 * 1024
 # no
 # download delay; at production politeness a page's CPU is not the bound (docs/performance.md)
 GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "0")
-# batches written in a writer process (pipelines/storage.py), opt-in for the same reason
-GOVNEWS_STORE_WRITER = _switch_on("GOVNEWS_STORE_WRITER")
 
 USER_AGENT = f"govnews/{__version__} (+{GOVNEWS_CONTACT_URL})"
 ROBOTSTXT_OBEY = True

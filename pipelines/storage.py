@@ -12,22 +12,14 @@ with items that could not be stored (a full disk, a lost connection: ``storage_e
 or none when even those cannot be written) counts them in ``errors`` and ends ``incomplete``, not
 ``finished``: ``govnews crawl`` then exits non-zero and the next crawl reads every list page.
 
-With ``GOVNEWS_STORE_WRITER`` on (default off: no measured gain at production politeness,
-docs/performance.md), while Scrapy's reactor runs, batches are written by a writer process
-(:class:`crawler.runtime.pool.WorkerPool`), one at a time and in order, with at most
-``MAX_PENDING_BATCHES`` handed over and not yet written (an item that would make one more waits
-for the oldest). SQLAlchemy's statement and parameter work holds the GIL, so on a thread it
-still took the reactor thread's time, the crawl's bottleneck; a process takes none of it. Until
-the writer is up, and for good if it dies, batches are written inline. Driven by hand (tests,
-scripts), each batch is written at once. Either way every batch is written before the run is
-finished, and the counts and stats are updated on the caller's thread.
+Batches are written on the crawl's own thread: a writer process was measured to gain nothing at
+production politeness (docs/performance.md, "Fleet"), so there is none to keep.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import deque
 from typing import Any
 
 from scrapy import Spider, signals
@@ -38,16 +30,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.task import LoopingCall
 
 from crawler.items import ArticleItem, RejectItem, ViewReadingItem
-from crawler.runtime.pool import WorkerPool
-from pipelines.db.batch import Stored, Target, Written, store_batch, write_batch
+from pipelines.db.batch import Stored, Target, Written, store_batch
 from pipelines.db.migrate import upgrade
 from pipelines.db.runs import DEFAULT_STALE_AFTER, finish_run, heartbeat, start_run
 from pipelines.db.session import make_engine, make_session_factory, shared_engine
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 30.0
-#: batches handed to the writer and not yet written; an item that would make one more waits
-MAX_PENDING_BATCHES = 2
 
 
 class StoragePipeline:
@@ -59,7 +48,6 @@ class StoragePipeline:
         crawler: Crawler | None = None,
         lock: bool = True,
         stale_after: float = DEFAULT_STALE_AFTER,
-        use_writer: bool = True,
         shared_engine: bool = False,
         migrate: bool = True,
     ) -> None:
@@ -78,7 +66,6 @@ class StoragePipeline:
         self.store_errors = 0
         self._heartbeat_loop: AsyncioLoopingCall | LoopingCall | None = None
         self._finished = False
-        self.use_writer = use_writer
         #: True (GOVNEWS_DB_SHARED_ENGINE, on in a fleet crawl): every site of the process
         #: writes through one engine and its pool (:func:`pipelines.db.session.shared_engine`)
         #: instead of an engine per site: a fleet of N sites would otherwise hold N connections
@@ -87,8 +74,6 @@ class StoragePipeline:
         #: False (GOVNEWS_DB_UPGRADE, off in a fleet crawl, which upgrades once up front): no
         #: schema check as the spider opens
         self.migrate = migrate
-        self._writer: WorkerPool | None = None
-        self._pending: deque[asyncio.Future[None]] = deque()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -99,7 +84,6 @@ class StoragePipeline:
             crawler=crawler,
             lock=s.getbool("GOVNEWS_RUN_LOCK", not s.get("GOVNEWS_REDIS_URL")),
             stale_after=s.getfloat("GOVNEWS_LOCK_STALE_SECONDS", DEFAULT_STALE_AFTER),
-            use_writer=s.getbool("GOVNEWS_STORE_WRITER", False),
             shared_engine=s.getbool("GOVNEWS_DB_SHARED_ENGINE", False),
             migrate=s.getbool("GOVNEWS_DB_UPGRADE", True),
         )
@@ -123,24 +107,16 @@ class StoragePipeline:
             spider.crawl_run_id = self.crawl_run_id  # type: ignore[attr-defined]
         logger.info("crawl run %s started for site %s", self.crawl_run_id, self.site)
         self._start_heartbeat()
-        if self.use_writer and _crawl_running():
-            self._writer = WorkerPool(1, warm=("pipelines.db.batch",), name="storage writer")
-            self._writer.start()  # warm (its imports done) by the time the first batch is full
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem | RejectItem | ViewReadingItem):
             self.buffer.append(item)
             if len(self.buffer) >= self.batch_size:
                 self.flush()
-                if len(self._pending) > MAX_PENDING_BATCHES:  # the database is behind: wait
-                    self._inc("govnews/storage/writer_waits")
-                    return self._after(self._pending[0], item)
         return item
 
     def close_spider(self, spider: Spider | None = None) -> Any:
         self.flush()
-        if self._writer is not None:
-            return self._drain()  # a coroutine: Scrapy awaits it
         self._stop_heartbeat()
         if self.crawler is None:  # no signals: finish here, the reason is unknown
             self.finish("finished")
@@ -153,17 +129,12 @@ class StoragePipeline:
         if self._finished or self.engine is None or self.crawl_run_id is None:
             return
         self._finished = True
-        if self._writer is not None or self._pending:  # close_spider was not awaited (a bug)
-            logger.error(
-                "crawl run %s finished with batches still being written", self.crawl_run_id
-            )
-        self._writer = None
         self.flush()
         stats = self.crawler.stats.get_stats() if self.crawler and self.crawler.stats else {}
         pages = stats.get("response_received_count") or stats.get("downloader/response_count") or 0
         spider_exc = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
-        # spider exceptions are logged as errors too: count them once; storage errors happen in
-        # the writer process, whose log records Scrapy's log counter never sees
+        # spider exceptions are logged as errors too: count them once; storage errors are
+        # counted by the batch writer, not as log records
         errors = max(int(stats.get("log_count/ERROR", 0)), int(spider_exc)) + self.store_errors
         # "shutdown" is Scrapy's reason for a crawl stopped by Ctrl-C or SIGTERM
         status = {"shutdown": "interrupted"}.get(reason, reason)
@@ -201,53 +172,12 @@ class StoragePipeline:
     # -- writing -------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Hand the buffer to the writer process while the reactor runs, else write it now."""
+        """Write the buffer as one transaction."""
         if not self.buffer or self.factory is None:
             return
         batch, self.buffer = self.buffer, []
         target = Target(self.db_url, self.crawl_run_id, self.site or "?")
-        if self._writer is None:
-            self._count(store_batch(self.factory, target, batch))
-            return
-        previous = self._pending[-1] if self._pending else None
-        task = asyncio.ensure_future(self._write_remote(previous, target, batch))
-        self._pending.append(task)
-
-    async def _write_remote(
-        self, previous: asyncio.Future[None] | None, target: Target, batch: list[Stored]
-    ) -> None:
-        """Write ``batch`` after ``previous`` (batches stay in order, one in the writer at a
-        time), in the writer process when it is up, else inline."""
-        if previous is not None:
-            await asyncio.wait([previous])
-        try:
-            if self._writer is not None and self._writer.usable():
-                written = await self._writer.run(write_batch, target, batch)
-            else:
-                assert self.factory is not None
-                written = store_batch(self.factory, target, batch)
-        except Exception:  # store_batch handles database errors; this is a bug, say so loudly
-            logger.exception("storage writer failed on a batch of %d", len(batch))
-            written = Written(0, 0, 0, errors=len(batch))
-        finally:
-            while self._pending and self._pending[0].done():
-                self._pending.popleft()
-        self._count(written)
-
-    async def _after(self, task: asyncio.Future[None], item: Any) -> Any:
-        await asyncio.wait([task])
-        return item
-
-    async def _drain(self) -> None:
-        """Wait for every batch handed to the writer, then stop it."""
-        while self._pending:
-            await asyncio.wait([self._pending[-1]])
-            while self._pending and self._pending[0].done():
-                self._pending.popleft()
-        if self._writer is not None:
-            self._writer.shutdown()
-            self._writer = None
-        self._stop_heartbeat()
+        self._count(store_batch(self.factory, target, batch))
 
     def _count(self, written: Written) -> None:
         self.articles += written.articles

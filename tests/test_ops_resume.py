@@ -125,7 +125,7 @@ def test_sigterm_stops_gracefully_and_the_rerun_completes(
     are switched on here); the rerun fetches the rest."""
     with _slow_site() as base:
         env = crawl_env(tmp_path, GOVNEWS_BATCH_SIZE="5", GOVNEWS_UVLOOP=uvloop)
-        env |= {"GOVNEWS_EXTRACT_WORKERS": "1", "GOVNEWS_STORE_WRITER": "1"}
+        env |= {"GOVNEWS_EXTRACT_WORKERS": "1"}
         cmd = crawl_cmd(sqlite_url, "--start-url", f"{base}/news/index.html")
 
         crawl = _crawl_until_a_batch(cmd, env, sqlite_url)

@@ -3,21 +3,17 @@ rejects and the crawl_runs row."""
 
 from __future__ import annotations
 
-import asyncio
-import inspect
 import json
 import math
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import event
 
-from crawler.items import ArticleItem, RejectItem, ViewReadingItem
-from crawler.runtime.pool import WorkerPool
+from crawler.items import RejectItem, ViewReadingItem
 from pipelines.db.session import make_engine
-from tests.storage_helpers import Run, article, open_run, rows, scalar, utc
+from tests.storage_helpers import article, open_run, rows, scalar, utc
 
 
 @pytest.fixture
@@ -211,68 +207,23 @@ def test_read_helpers(db_url: str, engine: Any) -> None:
     assert known_urls(engine, urls) == {article(1).url, article(2).url}
 
 
-async def _writer_ready(pool: WorkerPool) -> None:
-    deadline = time.monotonic() + 120  # a generous bound for a busy machine, not a measurement
-    while not pool.usable():
-        assert not pool.broken and time.monotonic() < deadline, "writer never started"
-        await asyncio.sleep(0.05)
-
-
-def _drive_with_writer(run: Run, items: list[ArticleItem], kill_after: int | None = None) -> int:
-    """Feed ``items`` to storage as a running Scrapy would, with a writer process (Scrapy starts
-    it in open_spider; here it is given by hand); returns the batches the process wrote."""
-
-    async def drive() -> int:
-        writer = WorkerPool(1, warm=("pipelines.storage",), name="storage writer")
-        run.storage._writer = writer
-        writer.start()
-        await _writer_ready(writer)
-        for n, item in enumerate(items, 1):
-            out = run.storage.process_item(item)
-            if inspect.isawaitable(out):  # back-pressure: this item waits for the oldest batch
-                out = await out
-            assert out is item
-            if n == kill_after:
-                await asyncio.wait([run.storage._pending[-1]])
-                writer.processes[0].kill()
-        closing = run.storage.close_spider(run.spider)
-        assert inspect.isawaitable(closing)
-        await closing
-        return writer.remote_calls
-
-    return asyncio.run(drive())
-
-
-def test_writer_process_writes_every_batch_in_order(db_url: str, engine: Any) -> None:
-    """Under Scrapy (opened on a running event loop) batches go to a writer process. Every batch
-    is written before the run finishes, later batches after earlier ones (an article in two
-    batches ends with the second's values), and counts reach the stats and the run's running
-    totals."""
+def test_batches_are_written_in_order(db_url: str, engine: Any) -> None:
+    """Every batch is written before the run finishes, later batches after earlier ones (an
+    article in two batches ends with the second's values), and counts reach the stats and the
+    run's running totals."""
     run = open_run(db_url, batch_size=3)
     items = [article(i) for i in range(10)] + [article(0, title="第二次写入的标题", views=999)]
-    assert _drive_with_writer(run, items) == 4  # 3 + 3 + 3 + the 2 flushed on close
-    assert run.storage._writer is None and not run.storage._pending
+    for item in items:  # straight to storage: dedupe would drop the second item for one URL
+        assert run.storage.process_item(item) is item
+    assert scalar(engine, "SELECT items FROM crawl_runs") == 9  # moved by each full batch
+    run.close()
     assert scalar(engine, "SELECT count(*) FROM articles") == 10
     assert scalar(engine, "SELECT title FROM articles WHERE url LIKE '%/0.html'") == (
         "第二次写入的标题"
     )
     assert scalar(engine, "SELECT views FROM articles WHERE url LIKE '%/0.html'") == 999
     assert scalar(engine, "SELECT count(*) FROM view_counts") == 11
-    assert scalar(engine, "SELECT items FROM crawl_runs") == 11  # moved by each batch
-    assert run.stat("govnews/storage/batches") == 4
+    assert run.stat("govnews/storage/batches") == 4  # 3 + 3 + 3 + the 2 flushed on close
     assert run.stat("govnews/storage/articles") == 11
-    assert run.stat("govnews/storage/view_counts") == 11
-    run.close()
     assert scalar(engine, "SELECT items FROM crawl_runs") == 11
     assert scalar(engine, "SELECT status FROM crawl_runs") == "finished"
-
-
-def test_a_killed_writer_process_loses_no_batch(db_url: str, engine: Any) -> None:
-    """The writer dies after its first batch: the rest are written inline, none twice."""
-    run = open_run(db_url, batch_size=3)
-    assert _drive_with_writer(run, [article(i) for i in range(12)], kill_after=3) == 1
-    run.close()
-    assert scalar(engine, "SELECT count(*) FROM articles") == 12
-    assert scalar(engine, "SELECT count(*) FROM view_counts") == 12
-    assert scalar(engine, "SELECT items FROM crawl_runs") == 12
-    assert run.stat("govnews/storage/batches") == 4

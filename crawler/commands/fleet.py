@@ -42,7 +42,6 @@ FLEET_SETTINGS: dict[str, Any] = {
     "DNSCACHE_ENABLED": True,
     "REACTOR_THREADPOOL_MAXSIZE": 20,
     "GOVNEWS_EXTRACT_WORKERS": "0",
-    "GOVNEWS_STORE_WRITER": False,
     "GOVNEWS_PROGRESS": False,
     # one engine and pool for every site, not one each (pipelines/storage.py)
     "GOVNEWS_DB_SHARED_ENGINE": True,

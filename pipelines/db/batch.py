@@ -1,28 +1,25 @@
 """Writing one batch of items (articles, view readings, rejects) in one transaction.
 
-Used by :class:`pipelines.storage.StoragePipeline`, inline or in its writer process (a
-:class:`crawler.runtime.pool.WorkerPool` worker that imports this module and nothing heavier: no
-Scrapy,
-no Alembic). A batch that fails for any reason (a database error, or a value the driver cannot
-bind: SQLite raises ``OverflowError`` for an integer over 64 bits) is retried item by item, and
-an item that still fails becomes a reject, so one bad row never costs the rest of its batch.
-The reject's reason says whether to try again: ``storage_error`` when the database could not
-write at all (full disk, lost connection, locked: the next crawl retries the URL) and
-``storage_refused`` when it refused this row's values (retrying the same page would not help).
-Before the upsert, each article row is folded into the article it already is (same URL, a known
-alias, or the same text on the same site: :mod:`pipelines.db.aliases`), and a stored article
-whose text changed keeps its old text as a revision; rejects saying a known article's page is
-gone mark it removed (:mod:`pipelines.db.revisions`).
+Used by :class:`pipelines.storage.StoragePipeline`. A batch that fails for any reason (a
+database error, or a value the driver cannot bind: SQLite raises ``OverflowError`` for an
+integer over 64 bits) is retried item by item, and an item that still fails becomes a reject, so
+one bad row never costs the rest of its batch. The reject's reason says whether to try again:
+``storage_error`` when the database could not write at all (full disk, lost connection, locked:
+the next crawl retries the URL) and ``storage_refused`` when it refused this row's values
+(retrying the same page would not help). Before the upsert, each article row is folded into the
+article it already is (same URL, a known alias, or the same text on the same site:
+:mod:`pipelines.db.aliases`), and a stored article whose text changed keeps its old text as a
+revision; rejects saying a known article's page is gone mark it removed
+(:mod:`pipelines.db.revisions`).
 """
 
 from __future__ import annotations
 
-import atexit
 import logging
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Table, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -31,7 +28,6 @@ from pipelines.db.aliases import merge_same_articles, store_aliases
 from pipelines.db.models import Article, Reject, ViewCount
 from pipelines.db.revisions import GONE_REASONS, mark_removed, record_revisions
 from pipelines.db.runs import RUNS, heartbeat, utcnow
-from pipelines.db.session import make_engine, make_session_factory
 from pipelines.db.upsert import article_row, as_utc, set_latest_views, upsert_articles
 
 logger = logging.getLogger(__name__)
@@ -57,30 +53,11 @@ class Written(NamedTuple):
 
 
 class Target(NamedTuple):
-    """Where a batch goes: all a writer process needs besides the batch (it is pickled)."""
+    """Where a batch goes: the database, the run and the site."""
 
     db_url: str
     run_id: int | None
     site: str
-
-
-_FACTORIES: dict[str, tuple[Engine, sessionmaker[Session]]] = {}
-
-
-def write_batch(target: Target, batch: list[Stored]) -> Written:
-    """:func:`store_batch` with this process's own engine for ``target.db_url`` (the writer
-    process keeps one per URL for its lifetime)."""
-    if target.db_url not in _FACTORIES:
-        engine = make_engine(target.db_url)
-        _FACTORIES[target.db_url] = (engine, make_session_factory(engine))
-    return store_batch(_FACTORIES[target.db_url][1], target, batch)
-
-
-@atexit.register
-def _dispose_engines() -> None:
-    """Close the writer's connections cleanly (SQLite checkpoints its WAL on the last close)."""
-    while _FACTORIES:
-        _FACTORIES.popitem()[1][0].dispose()
 
 
 def store_batch(factory: sessionmaker[Session], target: Target, batch: list[Stored]) -> Written:
