@@ -97,13 +97,10 @@ def clean_html(html: str, base_url: str | None = None) -> str:
     )
 
 
-def sanitise_html(
-    el: lxml_html.HtmlElement, base_url: str | None, *, in_place: bool = False
-) -> str:
+def sanitise_html(el: lxml_html.HtmlElement, base_url: str | None) -> str:
     """``el`` (without its tail) as safe body HTML. An element that is itself of a dropped kind
-    (a ``<form>`` wrapping a whole article) keeps its content in a ``<div>``. ``in_place`` is
-    kept for callers that are done with the tree: serialising changes it neither way."""
-    del in_place
+    (a ``<form>`` wrapping a whole article) keeps its content in a ``<div>``. The tree is not
+    changed."""
     if el.tag in DROP_TAGS:
         inner = "".join(lxml_html.tostring(c, encoding="unicode") for c in el)
         return clean_html(f"<div>{escape(el.text or '')}{inner}</div>", base_url)

@@ -79,10 +79,10 @@ def extract_article(
         apply_profile(result, root, profile, base)
     result.quality = quality_flags(result, prose_chars, choice.confirmed)
     if html_from is not None and result.body_html is None:  # a profile's body rule wins
-        # last, so that nothing reads the tree after it is trimmed and sanitised in place
+        # last, so that nothing reads the tree after it is trimmed in place
         if body is not None:
             trim_body_html(html_from, layout, body)
-        result.body_html = sanitise_html(html_from, base, in_place=True)
+        result.body_html = sanitise_html(html_from, base)
     return result
 
 

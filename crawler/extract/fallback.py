@@ -50,7 +50,6 @@ _HEAD_LINES = 3
 class Candidate(NamedTuple):
     element: Element
     method: str
-    text: str
 
 
 class Opinion(NamedTuple):
@@ -151,7 +150,7 @@ def second_opinion(
         return Opinion(None)
     if ours and after <= ours_start <= layout.spans.get(element, (0, 0))[0]:
         return Opinion(None)  # ours is met first under the headline
-    return Opinion(Candidate(element, "fallback-readability", theirs))
+    return Opinion(Candidate(element, "fallback-readability"))
 
 
 __all__ = ["Candidate", "Opinion", "bigram_overlap", "is_weak", "locate", "second_opinion"]

@@ -16,23 +16,23 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from html import escape
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.items import ArticleItem, RejectItem
+from crawler.items import CHINA_TIME, ArticleItem, RejectItem
 from crawler.spiders.responses import failure_reason, request_of
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: answers of a server that does not do HEAD for files: ask again with GET
 _NO_HEAD = frozenset(["http_403", "http_405", "http_501"])
 
 
 def document_item(url: str, site: str, title: str, listed: date | None) -> ArticleItem:
     """The article of a list row linking to a file (cleaned by the pipelines, like any)."""
-    published = datetime(listed.year, listed.month, listed.day, tzinfo=SHANGHAI) if listed else None
+    published = (
+        datetime(listed.year, listed.month, listed.day, tzinfo=CHINA_TIME) if listed else None
+    )
     return ArticleItem(
         url=url,
         site=site,
