@@ -6,6 +6,7 @@ Environment variables (all optional):
 - ``GOVNEWS_CONTACT_URL``: put into the User-Agent so site operators can reach you.
 - ``GOVNEWS_REDIS_URL``: when set, crawls share a scrapy-redis scheduler and dupefilter.
 - ``GOVNEWS_BATCH_SIZE``: rows per storage transaction (default 100).
+- ``GOVNEWS_FLUSH_SECONDS``: the longest a row waits for its batch to fill (default 5).
 - ``GOVNEWS_LOG_LEVEL``: Scrapy log level (default INFO).
 - ``GOVNEWS_REDIS_MAX_IDLE``: seconds a Redis worker waits, idle, before it stops (default 10).
 - ``GOVNEWS_HTTPCACHE``: ``0`` turns off conditional GET of list pages (default on).
@@ -49,6 +50,7 @@ GOVNEWS_SITES_DIRS = [d for d in os.environ.get("GOVNEWS_SITES_DIR", "").split(o
 GOVNEWS_CONTACT_URL = os.environ.get("GOVNEWS_CONTACT_URL", "https://example.org/govnews-bot")
 GOVNEWS_REDIS_URL = os.environ.get("GOVNEWS_REDIS_URL", "")
 GOVNEWS_BATCH_SIZE = int(os.environ.get("GOVNEWS_BATCH_SIZE", "100"))
+GOVNEWS_FLUSH_SECONDS = float(os.environ.get("GOVNEWS_FLUSH_SECONDS", "5"))
 GOVNEWS_MAX_PAGES = 200  # list pages per column: bounds pagination traps
 GOVNEWS_MAX_BODY_BYTES = 10 * 1024 * 1024
 # extraction in worker processes (crawler/runtime/pool.py), opt-in: they paid only in a crawl with

@@ -1,7 +1,8 @@
 """StoragePipeline: writes articles, view-count readings and rejects in batched transactions.
 
 Settings: ``GOVNEWS_DB`` (SQLAlchemy URL), ``GOVNEWS_BATCH_SIZE`` (items per transaction,
-default 100), ``GOVNEWS_RUN_LOCK`` (refuse a second concurrent run of a site; default on unless
+default 100), ``GOVNEWS_FLUSH_SECONDS`` (the longest an item waits in a batch, default 5),
+``GOVNEWS_RUN_LOCK`` (refuse a second concurrent run of a site; default on unless
 ``GOVNEWS_REDIS_URL`` is set, where several workers share one crawl), ``GOVNEWS_LOCK_STALE_SECONDS``
 (default 300). On open it migrates the database to head and starts a ``crawl_runs`` row
 (``spider.crawl_run_id``); each batch is one transaction (articles upserted, one ``view_counts``
@@ -12,14 +13,20 @@ with items that could not be stored (a full disk, a lost connection: ``storage_e
 or none when even those cannot be written) counts them in ``errors`` and ends ``incomplete``, not
 ``finished``: ``govnews crawl`` then exits non-zero and the next crawl reads every list page.
 
-Batches are written on the crawl's own thread: a writer process was measured to gain nothing at
-production politeness (docs/performance.md, "Fleet"), so there is none to keep.
+A batch is written when it is full or when its oldest item has waited ``GOVNEWS_FLUSH_SECONDS``.
+At production politeness a site yields an article a second or slower, so a size-only batch of
+100 would hold a site's articles for minutes (invisible to ``govnews search``, and what a crash
+loses) and a fleet's sites would all write their piles at once as they close: with the timer the
+writes are spread over the crawl and the close only writes the last few seconds' items
+(benchmarks/fleet.py). Batches are written on the crawl's own thread: a writer process was
+measured to gain nothing at production politeness (docs/performance.md, "Fleet").
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from scrapy import Spider, signals
@@ -37,6 +44,8 @@ from pipelines.db.session import make_engine, make_session_factory, shared_engin
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 30.0
+#: the longest an item waits in the buffer before its batch is written (GOVNEWS_FLUSH_SECONDS)
+FLUSH_SECONDS = 5.0
 
 
 class StoragePipeline:
@@ -50,6 +59,7 @@ class StoragePipeline:
         stale_after: float = DEFAULT_STALE_AFTER,
         shared_engine: bool = False,
         migrate: bool = True,
+        flush_seconds: float = FLUSH_SECONDS,
     ) -> None:
         self.db_url = db_url
         self.batch_size = max(1, batch_size)
@@ -74,6 +84,9 @@ class StoragePipeline:
         #: False (GOVNEWS_DB_UPGRADE, off in a fleet crawl, which upgrades once up front): no
         #: schema check as the spider opens
         self.migrate = migrate
+        self.flush_seconds = max(0.1, flush_seconds)
+        #: when the last transaction (a batch or a heartbeat) moved the run's heartbeat
+        self._last_beat = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
@@ -86,6 +99,7 @@ class StoragePipeline:
             stale_after=s.getfloat("GOVNEWS_LOCK_STALE_SECONDS", DEFAULT_STALE_AFTER),
             shared_engine=s.getbool("GOVNEWS_DB_SHARED_ENGINE", False),
             migrate=s.getbool("GOVNEWS_DB_UPGRADE", True),
+            flush_seconds=s.getfloat("GOVNEWS_FLUSH_SECONDS", FLUSH_SECONDS),
         )
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         return pipe
@@ -176,6 +190,7 @@ class StoragePipeline:
         if not self.buffer or self.factory is None:
             return
         batch, self.buffer = self.buffer, []
+        self._last_beat = time.monotonic()  # a batch moves the heartbeat too
         target = Target(self.db_url, self.crawl_run_id, self.site or "?")
         self._count(store_batch(self.factory, target, batch))
 
@@ -198,9 +213,24 @@ class StoragePipeline:
         if self.crawler is not None and self.crawler.stats is not None and count:
             self.crawler.stats.inc_value(key, count)
 
+    def _tick(self) -> None:
+        """Every ``flush_seconds``: write what waits; with nothing written for
+        ``HEARTBEAT_SECONDS``, move the heartbeat alone. Never raises (a looping call that
+        raised would stop)."""
+        if self._finished:
+            return
+        if self.buffer:
+            try:
+                self.flush()
+            except Exception as exc:  # store_batch counts its own failures; this is a bug
+                logger.error("writing a batch failed: %r", exc)
+        elif time.monotonic() - self._last_beat >= HEARTBEAT_SECONDS:
+            self._beat()
+
     def _beat(self) -> None:
         if self.engine is None or self.crawl_run_id is None or self._finished:
             return
+        self._last_beat = time.monotonic()
         try:
             with self.engine.begin() as conn:
                 heartbeat(conn, self.crawl_run_id)
@@ -210,9 +240,9 @@ class StoragePipeline:
     def _start_heartbeat(self) -> None:
         if not _crawl_running():
             return  # driven by hand (tests): each batch beats instead
-        # Scrapy's looping call (asyncio or Twisted, whichever runs); _beat never raises
-        self._heartbeat_loop = create_looping_call(self._beat)
-        self._heartbeat_loop.start(HEARTBEAT_SECONDS, now=False)
+        # Scrapy's looping call (asyncio or Twisted, whichever runs); _tick never raises
+        self._heartbeat_loop = create_looping_call(self._tick)
+        self._heartbeat_loop.start(min(self.flush_seconds, HEARTBEAT_SECONDS), now=False)
 
     def _stop_heartbeat(self) -> None:
         if self._heartbeat_loop is not None and self._heartbeat_loop.running:

@@ -30,7 +30,7 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 PER_PAGE = 10
 ARTICLE_PATH = re.compile(r"/+news/+art_(\d+)\.html?(?:;jsessionid=[^/]*)?")
@@ -183,7 +183,7 @@ class OpsSite:
 
     # -- serving ------------------------------------------------------------------------------
 
-    def __enter__(self) -> OpsSite:
+    def __enter__(self) -> Self:
         site = self
 
         class Handler(BaseHTTPRequestHandler):

@@ -28,7 +28,7 @@ from typing import Any
 
 import click
 
-from crawler.commands.summary import crawl_summary
+from crawler.commands.summary import crawl_summaries
 from crawler.runtime.interrupt import EXIT_INTERRUPTED
 from crawler.runtime.runner import CrawlJob, CrawlOutcome, profile_overrides, run_crawls
 from crawler.sites import ProfileError, SiteProfile, available_profiles, load_profile
@@ -143,9 +143,10 @@ def crawl_fleet(
         jobs.append(CrawlJob(DistrictSpider, settings, kwargs))
         names.append(profile.name)
     outcomes = run_crawls(jobs, shared) if jobs else []
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, dict[str, Any]] = dict(
+        zip(names, crawl_summaries(outcomes, engine), strict=True)
+    )
     for name, outcome in zip(names, outcomes, strict=True):
-        rows[name] = crawl_summary(outcome, db_url, engine)
         failure = site_failure(outcome, rows[name])
         if failure:
             problems[name] = failure

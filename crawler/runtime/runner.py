@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import AsyncCrawlerProcess, Crawler
 from scrapy.settings import Settings
 
@@ -112,7 +113,12 @@ def run_crawls(
     process = AsyncCrawlerProcess(
         project_settings(shared if shared is not None else jobs[0].settings)
     )
+    opening = _CollectorPause(len(jobs))
     crawlers = [Crawler(job.spidercls, project_settings(job.settings)) for job in jobs]
+    for index, crawler in enumerate(crawlers):
+        # Scrapy's signals hold receivers weakly: the pause keeps them
+        receiver = opening.receivers[index]
+        crawler.signals.connect(receiver, signals.engine_started)
     errors: dict[int, str] = {}
     ended: dict[int, float] = {}
     started = time.monotonic()
@@ -120,6 +126,7 @@ def run_crawls(
     with handling_interrupts(crawlers) as interrupts:
 
         def _done(index: int, task: asyncio.Future[None]) -> None:
+            opening.opened(index)  # one that failed to open never starts its engine
             ended[index] = time.monotonic()
             if len(ended) == len(jobs):
                 interrupts.done = True
@@ -130,6 +137,7 @@ def run_crawls(
             future = process.crawl(crawler, **job.kwargs)
             future.add_done_callback(functools.partial(_done, index))
         process.start(install_signal_handlers=False)
+    opening.resume()
     outcomes = []
     for index, crawler in enumerate(crawlers):
         outcome = CrawlOutcome(
@@ -142,3 +150,39 @@ def run_crawls(
             outcome.stopped_by = interrupts.first
         outcomes.append(outcome)
     return outcomes
+
+
+class _CollectorPause:
+    """Python's cyclic collector off while the crawlers are built and their engines open.
+
+    Building a crawler allocates thousands of long-lived objects (settings, middlewares, the
+    engine), and the collector's passes walk everything built so far again and again: a fleet of
+    hundreds of sites spent a good part of its start-up in them (benchmarks/fleet.py). Nothing
+    built then is garbage; once every engine has started (or its crawl ended without one), the
+    collector is on again and ``GcTuning`` freezes what was built.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.pending = set(range(count))
+        #: one engine_started receiver per crawler (index bound)
+        self.receivers = [self._receiver(index) for index in range(count)]
+        self.paused = gc.isenabled() and count > 1
+        if self.paused:
+            gc.disable()
+
+    def _receiver(self, index: int) -> Callable[..., None]:
+        # a plain function: Scrapy's dispatcher takes functions and methods, not partials
+        def engine_started(**_: Any) -> None:
+            self.opened(index)
+
+        return engine_started
+
+    def opened(self, index: int) -> None:
+        self.pending.discard(index)
+        if not self.pending:
+            self.resume()
+
+    def resume(self) -> None:
+        if self.paused:
+            self.paused = False
+            gc.enable()

@@ -12,6 +12,7 @@ Other dialects fall back to select-then-insert/update in the same transaction.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -105,21 +106,9 @@ def upsert_articles(session: Session, rows: Sequence[dict[str, Any]]) -> dict[st
         return {}
     batch = list(by_url.values())
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        stmt: Any = pg_insert(ARTICLES)
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        stmt = sqlite_insert(ARTICLES)
-    else:
+    stmt = _upsert_statement(dialect)
+    if stmt is None:
         return _upsert_portable(session, batch)
-    excluded = stmt.excluded
-    set_: dict[str, Any] = {name: excluded[name] for name in OVERWRITE}
-    for name in KEEP_IF_MISSING:
-        set_[name] = func.coalesce(excluded[name], ARTICLES.c[name])
-    stmt = stmt.on_conflict_do_update(index_elements=[ARTICLES.c.url], set_=set_)
     if dialect == "postgresql":
         # With RETURNING, SQLAlchemy sends one multi-row VALUES statement per batch, which
         # psycopg re-parses on every batch (too long for its query cache): a plain executemany
@@ -129,6 +118,28 @@ def upsert_articles(session: Session, rows: Sequence[dict[str, Any]]) -> dict[st
         return {url: int(id_) for url, id_ in session.execute(ids)}
     result = session.execute(stmt.returning(ARTICLES.c.url, ARTICLES.c.id), batch)
     return {url: int(id_) for url, id_ in result}
+
+
+@functools.cache
+def _upsert_statement(dialect: str) -> Any:
+    """The dialect's ``INSERT … ON CONFLICT (url) DO UPDATE``, built once: the construct is
+    immutable, and building it (an ``excluded`` alias of the whole table) cost as much client
+    CPU as running it for the few rows a polite crawl writes a batch; None: no upsert."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(ARTICLES)
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(ARTICLES)
+    else:
+        return None
+    excluded = stmt.excluded
+    set_: dict[str, Any] = {name: excluded[name] for name in OVERWRITE}
+    for name in KEEP_IF_MISSING:
+        set_[name] = func.coalesce(excluded[name], ARTICLES.c[name])
+    return stmt.on_conflict_do_update(index_elements=[ARTICLES.c.url], set_=set_)
 
 
 def _upsert_portable(session: Session, batch: list[dict[str, Any]]) -> dict[str, int]:
