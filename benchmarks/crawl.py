@@ -4,7 +4,7 @@ Run by hand, not in CI:
 
     python benchmarks/crawl.py [--articles 3000] [--per-page 20] [--concurrency 16]
                                [--repeat 1] [--pg postgresql+psycopg://...]
-                               [--only bare,bare-uvloop,sqlite,postgres] [--items N]
+                               [--only bare,sqlite,postgres] [--items N]
                                [--by rate|cpu_rate]
 
 A local site of N synthetic articles (the demo portal's TRS layout: one column, 20 links per list
@@ -17,10 +17,7 @@ concurrency, no download delay, no autothrottle, robots.txt off:
 (a) ``bare``: a plain Scrapy spider that follows the list and article links and does nothing else;
 (b) ``sqlite``: ``govnews crawl --full`` (the click command, in-process) into a fresh SQLite file;
 (c) ``postgres``: the same into a fresh PostgreSQL database, when ``--pg`` or
-    ``GOVNEWS_TEST_PG_URL`` gives a server (the database is created and dropped here);
-(d) ``bare-uvloop`` (only when ``--only`` names it): (a) on uvloop's event loop, as govnews runs
-    where uvloop is installed (crawler/settings.py), to show how much of the ratio the loop makes.
-    Ratios stay against (a), Scrapy's defaults.
+    ``GOVNEWS_TEST_PG_URL`` gives a server (the database is created and dropped here).
 
 ``CONCURRENT_ITEMS`` is govnews's value for both (``--items`` overrides it for both). Time and
 CPU (user+sys) are measured inside each child around the crawl itself (not the interpreter's
@@ -164,8 +161,7 @@ def _common(concurrency: int) -> dict[str, Any]:
 
 
 def _cpu() -> float:
-    """User+sys CPU of this process and of its reaped children (govnews's extraction workers,
-    ``GOVNEWS_EXTRACT_WORKERS``, are shut down, so reaped, before the crawl returns)."""
+    """User+sys CPU of this process and of its reaped children."""
     total = 0.0
     for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
         usage = resource.getrusage(who)
@@ -195,13 +191,11 @@ def bare_spider(urls: list[str]) -> Any:
     return Bare
 
 
-def run_bare(url: str, concurrency: int, loop: str | None = None) -> dict[str, Any]:
+def run_bare(url: str, concurrency: int) -> dict[str, Any]:
     from scrapy.crawler import CrawlerProcess
 
     Bare = bare_spider([url])
-    process = CrawlerProcess(
-        {**_common(concurrency), "TELNETCONSOLE_ENABLED": False, "ASYNCIO_EVENT_LOOP": loop}
-    )
+    process = CrawlerProcess({**_common(concurrency), "TELNETCONSOLE_ENABLED": False})
     crawler = process.create_crawler(Bare)
     started, cpu = time.perf_counter(), _cpu()
     process.crawl(crawler)
@@ -242,7 +236,7 @@ def child(kind: str, url: str, concurrency: int, db: str, pin: bool) -> None:
     if pin and len(os.sched_getaffinity(0)) > 1:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     if kind.startswith("bare"):
-        out = run_bare(url, concurrency, "uvloop.Loop" if kind == "bare-uvloop" else None)
+        out = run_bare(url, concurrency)
     else:
         out = run_govnews(url, concurrency, db)
     out["rss_mib"] = peak_rss_mib()
@@ -282,7 +276,7 @@ def _run_child(kind: str, url: str, args: argparse.Namespace, db: str, tmp: str)
 
 
 #: the crawlers, in the order each round runs them
-KINDS = ("bare", "bare-uvloop", "sqlite", "postgres")
+KINDS = ("bare", "sqlite", "postgres")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -338,8 +332,7 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"site: {args.articles} articles, {expected} pages, concurrency {args.concurrency}, "
             f"CONCURRENT_ITEMS {args.items or _project_setting('CONCURRENT_ITEMS')}, "
-            f"cpus {sorted(os.sched_getaffinity(0))}, pinned: {args.pin}, "
-            f"GOVNEWS_EXTRACT_WORKERS {os.environ.get('GOVNEWS_EXTRACT_WORKERS', 'auto')}"
+            f"cpus {sorted(os.sched_getaffinity(0))}, pinned: {args.pin}"
         )
         best: dict[str, dict[str, Any]] = {}
         runs: dict[str, list[float]] = {}

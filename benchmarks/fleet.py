@@ -21,9 +21,9 @@ crawlers, each a child process:
 - ``sqlite`` / ``postgres``: ``govnews crawl --sites-file`` (one crawler per site, the fleet
   path of ``govnews crawl``) into a fresh SQLite file / a fresh PostgreSQL database (when
   ``--pg`` or ``GOVNEWS_TEST_PG_URL`` gives a server);
-- ``--variant NAME=VAR=VALUE[;VAR=VALUE]``: a sqlite run with extra environment or settings,
-  e.g. ``pool=-s GOVNEWS_EXTRACT_WORKERS=1`` or
-  ``asyncio=GOVNEWS_UVLOOP=0``, to judge one piece of speed machinery.
+- ``--variant NAME=PART[;PART]``: a sqlite run with extra environment (``VAR=VALUE``), settings
+  (``-s KEY=VALUE``) or options (``--workers 1``), e.g. ``one-process=--workers 1``, to judge
+  one piece of speed machinery.
 
 Printed per crawler: wall time (process start to exit: a fleet's start-up is part of its cost),
 pages, aggregate pages/s and its ratio to the bound, CPU-seconds per page (the child and its
@@ -165,9 +165,10 @@ def crawl_govnews(
     (sites / "fleet.txt").write_text("\n".join(names) + "\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GOVNEWS_")}
     env |= {"GOVNEWS_SITES_DIR": str(sites), "GOVNEWS_HTTPCACHE_DIR": str(sites / "cache")}
-    # "-s KEY=VALUE" parts are Scrapy settings, "VAR=VALUE" parts the environment
-    settings = [w for part in extra if part.startswith("-s ") for w in part.split(" ", 1)]
-    env |= dict(part.split("=", 1) for part in extra if not part.startswith("-s "))
+    # "-s KEY=VALUE" parts are Scrapy settings, "--option VALUE" parts options of the command,
+    # "VAR=VALUE" parts the environment
+    settings = [w for part in extra if part.startswith("-") for w in part.split(" ", 1)]
+    env |= dict(part.split("=", 1) for part in extra if not part.startswith("-"))
     cmd = [sys.executable, "-m", "crawler.cli", "crawl", "--sites-file", str(sites / "fleet.txt")]
     cmd += ["--db", db, "--full", "--quiet", "-s", "RANDOMIZE_DOWNLOAD_DELAY=false", *settings]
     env["PYTHONPATH"] = str(REPO)

@@ -11,29 +11,21 @@ Environment variables (all optional):
 - ``GOVNEWS_REDIS_MAX_IDLE``: seconds a Redis worker waits, idle, before it stops (default 10).
 - ``GOVNEWS_HTTPCACHE``: ``0`` turns off conditional GET of list pages (default on).
 - ``GOVNEWS_HTTPCACHE_DIR``: where list pages are kept for it (default ~/.cache/govnews/httpcache).
-- ``GOVNEWS_EXTRACT_WORKERS``: processes that extract pages beside the reactor: ``0`` (default:
-  inline), ``auto`` (one when more than one CPU is available to this process) or a number.
-- ``GOVNEWS_UVLOOP``: ``1`` runs the crawl on uvloop's event loop, where installed, instead of
-  asyncio's own (default off).
 
-The three are off by default because the fleet benchmark (benchmarks/fleet.py,
-docs/performance.md) measured no gain from them at production politeness, and a cost: extra
-processes per site, and several times the CPU per page with the worker and the writer on.
+Pages are extracted and batches written on the crawl's own thread, on asyncio's own event loop:
+an extraction worker process, a writer process and uvloop were measured by the fleet benchmark
+(benchmarks/fleet.py, docs/performance.md) to gain nothing at production politeness, so they are
+gone; what a fleet on several cores gets instead is a worker process per group of sites
+(``govnews crawl --workers``).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 
 from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS
 
 from crawler import __version__
-
-
-def _switch_on(name: str) -> bool:
-    """An off-by-default environment switch: ``1``, ``true`` or ``yes`` turns it on."""
-    return os.environ.get(name, "0").lower() in ("1", "true", "yes")
 
 
 def _switch(name: str) -> bool:
@@ -53,10 +45,6 @@ GOVNEWS_BATCH_SIZE = int(os.environ.get("GOVNEWS_BATCH_SIZE", "100"))
 GOVNEWS_FLUSH_SECONDS = float(os.environ.get("GOVNEWS_FLUSH_SECONDS", "5"))
 GOVNEWS_MAX_PAGES = 200  # list pages per column: bounds pagination traps
 GOVNEWS_MAX_BODY_BYTES = 10 * 1024 * 1024
-# extraction in worker processes (crawler/runtime/pool.py), opt-in: they paid only in a crawl with
-# no
-# download delay; at production politeness a page's CPU is not the bound (docs/performance.md)
-GOVNEWS_EXTRACT_WORKERS = os.environ.get("GOVNEWS_EXTRACT_WORKERS", "0")
 
 USER_AGENT = f"govnews/{__version__} (+{GOVNEWS_CONTACT_URL})"
 ROBOTSTXT_OBEY = True
@@ -113,12 +101,6 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 # politeness the fleet benchmark shows no difference (docs/performance.md), and it needed a
 # private Scrapy module and a demoted "experimental" warning.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
-# uvloop's event loop (libuv, in C) gave ≈ 6 % more pages/s with no download delay; at
-# production politeness the fleet benchmark measured the same CPU per page with or without it
-# (docs/performance.md), so Scrapy's default loop unless GOVNEWS_UVLOOP=1.
-ASYNCIO_EVENT_LOOP = (
-    "uvloop.Loop" if _switch_on("GOVNEWS_UVLOOP") and importlib.util.find_spec("uvloop") else None
-)
 FEED_EXPORT_ENCODING = "utf-8"
 
 EXTENSIONS = {

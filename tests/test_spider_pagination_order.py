@@ -25,7 +25,7 @@ NEXT = f"{BASE}index_1.html"
 
 
 def _requests() -> tuple[DistrictSpider, list[Request]]:
-    crawler = get_crawler(DistrictSpider, {"GOVNEWS_EXTRACT_WORKERS": "0"})
+    crawler = get_crawler(DistrictSpider)
     spider = DistrictSpider.from_crawler(crawler, start_url=f"{BASE}index.html", full="1")
     response = HtmlResponse(f"{BASE}index.html", body=b"<html></html>")
     listing = ExtractedListing(article_links=list(ARTICLES), next_page=NEXT)

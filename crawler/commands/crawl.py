@@ -35,9 +35,7 @@ def crawl_settings(db_url: str, quiet: bool, verbose: bool = False) -> dict[str,
 
 @click.command()
 @click.argument("sites", nargs=-1, metavar="[SITE]...")
-@click.option(
-    "--all", "every", is_flag=True, help="Crawl every site profile (one process, concurrently)."
-)
+@click.option("--all", "every", is_flag=True, help="Crawl every site profile, concurrently.")
 @click.option(
     "--sites-file",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -50,6 +48,14 @@ def crawl_settings(db_url: str, quiet: bool, verbose: bool = False) -> dict[str,
     default=None,
     metavar="SECONDS",
     help="With several sites: stop a site's crawl after SECONDS (it counts as failed).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="With several sites: split them over N processes (default: one per core, "
+    "one per 50 sites at most).",
 )
 @click.option(
     "--start-url",
@@ -83,6 +89,7 @@ def crawl(
     every: bool,
     sites_file: Path | None,
     site_timeout: float | None,
+    workers: int | None,
     start_urls: tuple[str, ...],
     db: str | None,
     max_pages: int | None,
@@ -120,21 +127,21 @@ def crawl(
     if every or sites_file or len(sites) > 1:
         if start_urls:
             raise click.UsageError("--start-url goes with one SITE, not a fleet of sites")
-        from crawler.commands.fleet import FLEET_SETTINGS, crawl_fleet, resolve_profiles
+        from crawler.commands.fleet import (
+            FLEET_SETTINGS,
+            FleetOptions,
+            crawl_fleet,
+            resolve_profiles,
+        )
         from crawler.settings import GOVNEWS_SITES_DIRS
 
         profiles = resolve_profiles(sites, every, sites_file, GOVNEWS_SITES_DIRS)
         shared = {**crawl_settings(resolve_db(db), quiet, verbose), **FLEET_SETTINGS, **extra}
-        crawl_fleet(
-            profiles,
-            resolve_db(db),
-            shared,
-            site_timeout=site_timeout,
-            full=full,
-            since=since,
-            max_pages=max_pages,
-        )
+        options = FleetOptions(resolve_db(db), shared, site_timeout, full, since, max_pages)
+        crawl_fleet(profiles, options, workers)
         return
+    if workers is not None:
+        raise click.UsageError("--workers goes with several sites (a fleet), not one")
     site = sites[0] if sites else None
     if not site and not start_urls:
         raise click.UsageError("give a SITE profile name or at least one --start-url")

@@ -1,27 +1,32 @@
 """Many sites in one crawl: ``govnews crawl SITE SITE …``, ``--all`` and ``--sites-file FILE``.
 
-One process, one Scrapy ``AsyncCrawlerProcess``, one ``Crawler`` per site, all on one event
-loop (:func:`crawler.runtime.runner.run_crawls`). One crawler per site rather than one spider over
-many
-sites, because everything a site owns is already per crawler and stays as it is for a single
-site: its politeness (``DOWNLOAD_DELAY``, concurrency, AutoThrottle, robots.txt, user agent are
-crawler settings), its ``crawl_runs`` row and lock (the storage pipeline), its incremental state
-(the spider's plan) and its stats (the run row's figures that ``govnews health`` reads). A site
-that fails to open, errors or is stopped by ``--site-timeout`` (``CLOSESPIDER_TIMEOUT``) ends
-alone; the others go on. The cost of many crawlers is a few engines' worth of objects per site.
+One command, one Scrapy ``Crawler`` per site, all of a process's on one event loop
+(:func:`crawler.runtime.runner.run_crawls`); a fleet of more than :data:`SITES_PER_WORKER` sites
+on a machine with several cores is split over one forked worker process per core
+(:mod:`crawler.runtime.workers`, ``--workers``), because what one loop does per site outside its
+pages (opening and closing its crawler) is serial. One crawler per site rather than one spider
+over many sites, because everything a site owns is already per crawler and stays as it is for a
+single site: its politeness (``DOWNLOAD_DELAY``, concurrency, AutoThrottle, robots.txt, user
+agent are crawler settings), its ``crawl_runs`` row and lock (the storage pipeline), its
+incremental state (the spider's plan) and its stats (the run row's figures that ``govnews
+health`` reads). A site that fails to open, errors or is stopped by ``--site-timeout``
+(``CLOSESPIDER_TIMEOUT``) ends alone; the others go on. The cost of many crawlers is a few
+engines' worth of objects per site.
 
 Settings every fleet crawl adds (:data:`FLEET_SETTINGS`): Scrapy's broad-crawl advice where it
 applies (a downloader-aware priority queue so that a crawl's hosts share its slots fairly, the
-DNS cache and a larger resolver thread pool for hundreds of hosts), no extraction worker and no
-writer process per site (each would be a process per site; docs/performance.md), one database
-engine and connection pool shared by every site (an engine per site would hold a connection
-each: a hundred sites exhaust PostgreSQL's ``max_connections``), and no per-site progress line
-(the table at the end has a line per site).
+DNS cache and a larger resolver thread pool for hundreds of hosts), one database engine and
+connection pool shared by every site (an engine per site would hold a connection each: a hundred
+sites exhaust PostgreSQL's ``max_connections``), and no per-site progress line (the table at the
+end has a line per site).
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +36,7 @@ import click
 from crawler.commands.summary import crawl_summaries
 from crawler.runtime.interrupt import EXIT_INTERRUPTED
 from crawler.runtime.runner import CrawlJob, CrawlOutcome, profile_overrides, run_crawls
+from crawler.runtime.workers import run_forked, split, usable_cores
 from crawler.sites import ProfileError, SiteProfile, available_profiles, load_profile
 from crawler.spiders.district import DistrictSpider
 from pipelines.db.migrate import upgrade
@@ -41,7 +47,6 @@ FLEET_SETTINGS: dict[str, Any] = {
     "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
     "DNSCACHE_ENABLED": True,
     "REACTOR_THREADPOOL_MAXSIZE": 20,
-    "GOVNEWS_EXTRACT_WORKERS": "0",
     "GOVNEWS_PROGRESS": False,
     # one engine and pool for every site, not one each (pipelines/storage.py)
     "GOVNEWS_DB_SHARED_ENGINE": True,
@@ -104,62 +109,122 @@ def site_failure(outcome: CrawlOutcome, row: dict[str, Any]) -> str | None:
     return None
 
 
+@dataclass
+class FleetOptions:
+    """What every site of a fleet crawl is crawled with."""
+
+    db_url: str
+    #: the settings of every site: the CLI's, :data:`FLEET_SETTINGS`, ``-s``
+    shared: dict[str, Any]
+    site_timeout: float | None = None
+    full: bool = False
+    since: datetime | None = None
+    max_pages: int | None = None
+
+
+@dataclass
+class PartResult:
+    """What crawling some of a fleet's sites gave: a summary row and any failure per site, and
+    the signal (by name) that interrupted it."""
+
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
+    stopped_by: str | None = None
+
+
 def crawl_fleet(
-    profiles: Sequence[SiteProfile],
-    db_url: str,
-    shared: dict[str, Any],
-    *,
-    site_timeout: float | None,
-    full: bool,
-    since: datetime | None,
-    max_pages: int | None,
+    profiles: Sequence[SiteProfile], options: FleetOptions, workers: int | None = None
 ) -> None:
     """Crawl every profile concurrently, print one line per site, exit as the fleet deserves:
-    ``shared`` are the settings of every site (the CLI's, :data:`FLEET_SETTINGS`, ``-s``);
-    130 after Ctrl-C, 1 when any site failed or was locked by another run, else 0."""
+    130 after Ctrl-C, 1 when any site failed or was locked by another run, else 0.
+
+    ``workers``: processes to split the sites over (None: one per core, at most one per
+    :data:`SITES_PER_WORKER` sites; see :mod:`crawler.runtime.workers`)."""
     problems: dict[str, str] = {}
-    jobs, names = [], []
     # the schema once for the fleet, not a migration check per site as each opens
-    upgrade(db_url)
-    shared = {**shared, "GOVNEWS_DB_UPGRADE": False}
-    engine = shared_engine(db_url)  # the storage pipelines' one too (GOVNEWS_DB_SHARED_ENGINE)
+    upgrade(options.db_url)
+    options.shared = {**options.shared, "GOVNEWS_DB_UPGRADE": False}
+    engine = shared_engine(options.db_url)  # the storage pipelines' one too
+    free = []
     for profile in profiles:
-        if not shared.get("GOVNEWS_REDIS_URL"):
+        if not options.shared.get("GOVNEWS_REDIS_URL"):
             try:
-                ensure_site_free(db_url, profile.name, start_urls=profile.start_urls, engine=engine)
+                ensure_site_free(
+                    options.db_url, profile.name, start_urls=profile.start_urls, engine=engine
+                )
             except CrawlLockedError as exc:
                 problems[profile.name] = str(exc)
                 continue
-        settings = {**shared, **profile_overrides(profile)}
-        if site_timeout:
-            settings["CLOSESPIDER_TIMEOUT"] = site_timeout
-        kwargs = {
-            "site": profile.name,
-            "profile": profile,
-            "max_pages": max_pages,
-            "full": full,
-            "since": since.date().isoformat() if since else None,
-        }
-        jobs.append(CrawlJob(DistrictSpider, settings, kwargs))
-        names.append(profile.name)
-    outcomes = run_crawls(jobs, shared) if jobs else []
-    rows: dict[str, dict[str, Any]] = dict(
-        zip(names, crawl_summaries(outcomes, engine), strict=True)
-    )
-    for name, outcome in zip(names, outcomes, strict=True):
-        failure = site_failure(outcome, rows[name])
-        if failure:
-            problems[name] = failure
+        free.append(profile)
+    groups = split(free, workers or auto_workers(len(free)))
+    if len(groups) > 1:
+        engine.dispose()  # no connection crosses the fork
+        results = run_forked(groups, functools.partial(crawl_part, options=options, forked=True))
+    else:
+        results = [crawl_part(group, options) for group in groups]
+    rows: dict[str, dict[str, Any]] = {}
+    stopped: list[str] = []
+    for group, result in zip(groups, results, strict=True):
+        if result is None:
+            problems.update({p.name: "its worker process died (see the log)" for p in group})
+            continue
+        rows.update(result.rows)
+        problems.update(result.problems)
+        if result.stopped_by:
+            stopped.append(result.stopped_by)
     _print_table([p.name for p in profiles], rows, problems)
-    if any(o.interrupted for o in outcomes):
+    if stopped:
         click.echo("fleet crawl interrupted", err=True)
-        if any(o.stopped_by is not None and o.stopped_by.name == "SIGINT" for o in outcomes):
+        if "SIGINT" in stopped:
             raise click.exceptions.Exit(EXIT_INTERRUPTED)
         return
     if problems:
         raise click.ClickException(
             f"{len(problems)} of {len(profiles)} sites failed: {', '.join(sorted(problems))}"
         )
+
+
+#: the fewest sites that get a worker process of their own: below it, the start-up and close of
+#: the sites' crawlers is a fraction of a second and one process is simpler to watch
+SITES_PER_WORKER = 50
+
+
+def auto_workers(sites: int) -> int:
+    """One process per core, at most one per :data:`SITES_PER_WORKER` sites."""
+    return max(1, min(usable_cores(), math.ceil(sites / SITES_PER_WORKER)))
+
+
+def crawl_part(
+    profiles: Sequence[SiteProfile], options: FleetOptions, forked: bool = False
+) -> PartResult:
+    """Crawl ``profiles`` concurrently in this process; their summary rows and failures
+    (``forked``: in a worker process, whose inherited pool connections are the parent's)."""
+    engine = shared_engine(options.db_url)
+    if forked:
+        engine.dispose(close=False)
+    jobs = []
+    for profile in profiles:
+        settings = {**options.shared, **profile_overrides(profile)}
+        if options.site_timeout:
+            settings["CLOSESPIDER_TIMEOUT"] = options.site_timeout
+        kwargs = {
+            "site": profile.name,
+            "profile": profile,
+            "max_pages": options.max_pages,
+            "full": options.full,
+            "since": options.since.date().isoformat() if options.since else None,
+        }
+        jobs.append(CrawlJob(DistrictSpider, settings, kwargs))
+    outcomes = run_crawls(jobs, options.shared) if jobs else []
+    names = [p.name for p in profiles]
+    result = PartResult(rows=dict(zip(names, crawl_summaries(outcomes, engine), strict=True)))
+    for name, outcome in zip(names, outcomes, strict=True):
+        failure = site_failure(outcome, result.rows[name])
+        if failure:
+            result.problems[name] = failure
+        if outcome.stopped_by is not None and result.stopped_by is None:
+            result.stopped_by = outcome.stopped_by.name
+    return result
 
 
 def _print_table(

@@ -187,6 +187,9 @@ ExecStart={command}
 StandardOutput=append:{log}
 StandardError=append:{log}
 Nice=10
+# a stop signals govnews alone, which passes it on to its worker processes once (a second
+# SIGTERM would force them)
+KillMode=mixed
 
 # ~/.config/systemd/user/{unit}.timer
 [Unit]

@@ -17,8 +17,7 @@ recorded, again. ``-a full=1`` re-reads everything (``govnews demo`` and ``govne
 --full`` do).
 
 Settings read: ``GOVNEWS_SITES_DIRS`` (extra profile folders), ``GOVNEWS_MAX_PAGES`` (list pages
-per column when the profile sets none), ``GOVNEWS_DB`` (known articles),
-``GOVNEWS_EXTRACT_WORKERS`` (extraction in worker processes: :mod:`crawler.runtime.pool`).
+per column when the profile sets none), ``GOVNEWS_DB`` (known articles).
 """
 
 from __future__ import annotations
@@ -39,7 +38,6 @@ from crawler.extract.canonical import article_urls, clean_url
 from crawler.extract.listing import extract_listing
 from crawler.extract.types import ExtractedListing
 from crawler.items import FRESH, RejectItem
-from crawler.runtime.pool import WorkerPool, resolve_workers
 from crawler.sites import SiteProfile, host_in_domains, load_profile
 from crawler.spiders.columns import ColumnBook
 from crawler.spiders.counters import CounterSteps
@@ -104,7 +102,6 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         self.since = date.fromisoformat(since) if isinstance(since, str) and since else None
         self.since = since if isinstance(since, date) else self.since
         self._counter_keys: set[tuple[str, str, bytes]] = set()
-        self._pool: WorkerPool | None = None
         self._columns: ColumnBook | None = None
 
     @classmethod
@@ -117,9 +114,6 @@ class DistrictSpider(CounterSteps, DocumentSteps):
 
         for key, value in profile_overrides(spider.profile).items():
             crawler.settings.set(key, value, priority="spider")
-        # the extraction worker imports while Scrapy builds its engine and the storage pipeline
-        # opens the database; start() joins it, and the first pages need not run inline
-        spider._extract_pool().spawn()
         return spider
 
     # -- helpers ------------------------------------------------------------------------------
@@ -133,27 +127,6 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(f"govnews/spider/{key}", count)
 
-    def _extract_pool(self) -> WorkerPool:
-        if self._pool is None:
-            workers = resolve_workers(self.settings.get("GOVNEWS_EXTRACT_WORKERS"))
-            self._pool = WorkerPool(
-                workers, lambda: self._stat("extracted_in_worker"), help_when=self._downloads_idle
-            )
-        return self._pool
-
-    def _downloads_idle(self) -> bool:
-        """Nothing is being downloaded: the crawl's thread may extract a page that waits for
-        the worker (:class:`crawler.runtime.pool.WorkerPool` ``help_when``), e.g. the backlog left
-        when the last page is in."""
-        engine = self.crawler.engine
-        return engine is not None and not engine.downloader.active
-
-    def closed(self, reason: str) -> None:
-        """spider_closed: stop the extraction workers, if any were started."""
-        if self._pool is not None:
-            self._stat("extracted_helping", self._pool.helped_calls)
-            self._pool.shutdown()
-
     def _book(self) -> ColumnBook:
         if self._columns is None:
             self._columns = ColumnBook(self.crawler.stats)
@@ -165,10 +138,6 @@ class DistrictSpider(CounterSteps, DocumentSteps):
     # -- list pages ---------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        # join the extraction worker spawned by from_crawler (or start it now): it finishes
-        # warming up while the first list page is fetched, instead of the first pages being
-        # extracted inline
-        self._extract_pool().usable()
         # the store answers through a setting (pipelines.db.known.plan_crawl by default): the
         # spider never imports the database side; without one, nothing is known
         planner = self.settings.get("GOVNEWS_CRAWL_PLANNER")
@@ -198,23 +167,18 @@ class DistrictSpider(CounterSteps, DocumentSteps):
             if self._allowed(url):
                 yield self._article_request(url, None)
 
-    # Callbacks that await the extraction pool are coroutines returning a list, not async
-    # generators: Scrapy then sends their output through the spider middlewares' plain-iterable
-    # path, which costs far less per page than the async-generator one (docs/performance.md).
+    # Callbacks return lists, not generators of either kind: Scrapy then sends their output
+    # through the spider middlewares' plain-iterable path, which costs far less per page than the
+    # async-generator one (docs/performance.md).
 
-    async def parse_list(
+    def parse_list(
         self, response: Response, page: int, column: str = "", guess: bool = False
     ) -> list[Any]:
         self._stat("list_pages")
         if not isinstance(response, TextResponse):
             return [RejectItem(response.url, self.site_name, "list_not_html")]
-        listing = await self._extract_pool().run(
-            extract_listing,
-            response.body,
-            response.url,
-            profile=self.profile,
-            http_charset=http_charset(response),
-            urgent=True,  # the next list page waits on this one
+        listing = extract_listing(
+            response.body, response.url, profile=self.profile, http_charset=http_charset(response)
         )
         return list(self._follow_listing(response, page, listing, column or response.url, guess))
 
@@ -318,7 +282,7 @@ class DistrictSpider(CounterSteps, DocumentSteps):
 
     # -- articles -----------------------------------------------------------------------------
 
-    async def parse_article(self, response: Response, list_url: str | None = None) -> list[Any]:
+    def parse_article(self, response: Response, list_url: str | None = None) -> list[Any]:
         ctype = content_type(response).split(";")[0].strip().lower()
         if not isinstance(response, TextResponse) or not (
             ctype == "" or ctype.startswith(HTML_TYPES)
@@ -326,8 +290,7 @@ class DistrictSpider(CounterSteps, DocumentSteps):
             self._stat("not_html")
             return [RejectItem(response.url, self.site_name, "not_html", ctype or None)]
         try:
-            prepared = await self._extract_pool().run(
-                prepare_article,
+            prepared = prepare_article(
                 response.body,
                 response.url,
                 site=self.site_name,
