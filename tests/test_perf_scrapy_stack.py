@@ -153,3 +153,19 @@ def test_gc_tuning_freezes_startup_objects_for_the_crawl_only(unfreeze: None) ->
     tuning.engine_stopped()
     assert gc.get_freeze_count() == 0
     assert gc.get_threshold() == before
+
+
+def test_gc_tuning_holds_until_the_last_engine_of_a_fleet_stops(unfreeze: None) -> None:
+    """A fleet runs many engines in one process: the first site to finish must not thaw the
+    collector under the others, nor save a threshold another engine had already raised."""
+    gc.unfreeze()
+    before = gc.get_threshold()
+    first, second = GcTuning(), GcTuning()
+    first.engine_started()
+    second.engine_started()
+    first.engine_stopped()
+    assert gc.get_freeze_count() > 1000
+    assert gc.get_threshold()[0] == max(GcTuning.GEN0_THRESHOLD, before[0])
+    second.engine_stopped()
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before

@@ -148,9 +148,10 @@ class GcTuning:
 
     #: allocations (net of deallocations) between two youngest-generation passes (Python: 700)
     GEN0_THRESHOLD = 10_000
-
-    def __init__(self) -> None:
-        self.saved: tuple[int, int, int] | None = None
+    #: engines running in this process (a fleet runs many): the first to start freezes, the
+    #: last to stop thaws, so that one site ending does not undo it under the others
+    running = 0
+    saved: tuple[int, int, int] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> GcTuning:
@@ -160,12 +161,18 @@ class GcTuning:
         return ext
 
     def engine_started(self) -> None:
+        cls = type(self)
+        cls.running += 1
+        if cls.running > 1:
+            return
         gc.freeze()  # no collect() first: a full pass here would cost more than it frees
-        self.saved = gen0, gen1, gen2 = gc.get_threshold()
+        cls.saved = gen0, gen1, gen2 = gc.get_threshold()
         gc.set_threshold(max(self.GEN0_THRESHOLD, gen0), gen1, gen2)
 
     def engine_stopped(self) -> None:
-        if self.saved is not None:
+        cls = type(self)
+        cls.running = max(0, cls.running - 1)
+        if cls.running == 0 and cls.saved is not None:
             gc.unfreeze()
-            gc.set_threshold(*self.saved)
-            self.saved = None
+            gc.set_threshold(*cls.saved)
+            cls.saved = None
