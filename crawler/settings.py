@@ -76,6 +76,12 @@ TELNETCONSOLE_ENABLED = False
 # base list itself, because Scrapy imports every key of EXTENSIONS, those set to None included.
 REMOTE_CONTROL_ENABLED = False
 EXTENSIONS_BASE = {k: v for k, v in _SCRAPY_EXTENSIONS.items() if not k.endswith(".RemoteControl")}
+# log_count/* stats of the crawler's own records only: in a fleet, Scrapy's counted every site's
+# errors for every site (crawler/extensions/logcount.py)
+EXTENSIONS_BASE = {
+    ("crawler.extensions.logcount.SiteLogCount" if k.endswith(".LogCount") else k): v
+    for k, v in EXTENSIONS_BASE.items()
+}
 
 #: what the store knows before a crawl (stored, failed-for-good and to-retry URLs): a callable
 #: ``(db_url, site, *, full, run_id) -> crawler.items.CrawlPlan``, named here like a pipeline so

@@ -146,6 +146,12 @@ def test_failing_and_hanging_sites_do_not_stop_the_others(
         )
     engine.dispose()
     assert by_site == {"good_a": 12, "good_b": 25}
+    # the failing sites' errors are theirs: the healthy ones in the same process count none
+    with engine.connect() as conn:
+        errors = dict(conn.execute(text("SELECT site, errors FROM crawl_runs")).all())
+    engine.dispose()
+    assert errors["good_a"] == errors["good_b"] == 0
+    assert errors["refused"] > 0
 
     # a second fleet run is incremental per site: only good_b's three new articles are fetched
     good_a, good_b = fleet["good_a"], fleet["good_b"]
