@@ -20,20 +20,20 @@ from __future__ import annotations
 import logging
 from typing import NamedTuple
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from crawler.items import FRESH, CrawlPlan
+from pipelines.db.session import shared_engine
 
 logger = logging.getLogger(__name__)
 
 
 def _engine(db_url: str) -> Engine:
-    """A plain engine; ``postgres://``/``postgresql://`` mean psycopg 3, as in the store."""
-    for prefix in ("postgres://", "postgresql://"):
-        if db_url.startswith(prefix):
-            db_url = "postgresql+psycopg://" + db_url[len(prefix) :]
-    return create_engine(db_url)
+    """The process's engine for ``db_url`` (:func:`pipelines.db.session.shared_engine`), not a
+    new one per question: a fleet asks three questions per site as its sites open, and a new
+    engine each time was a new PostgreSQL connection each time (hundreds, in series)."""
+    return shared_engine(db_url)
 
 
 def load_known_urls(db_url: str, site: str) -> set[str]:
@@ -50,8 +50,6 @@ def load_known_urls(db_url: str, site: str) -> set[str]:
                 known.update(row[0] for row in rows)
     except (OperationalError, ProgrammingError):
         pass  # a new database, or one from before 0004: what was read so far
-    finally:
-        engine.dispose()
     return known
 
 
@@ -104,8 +102,6 @@ def load_failures(db_url: str, site: str) -> Failures:
             rows = conn.execute(query, {"site": site}).all()
     except (OperationalError, ProgrammingError):
         return Failures(set(), set())
-    finally:
-        engine.dispose()
     found = Failures(set(), set())
     for url, reason in rows:
         if not reason.startswith("list_"):
@@ -142,8 +138,6 @@ def previous_run_incomplete(db_url: str, site: str, exclude_id: int | None = Non
             return any(r.startswith("list_") and is_transient(r) for r in reasons)
     except (OperationalError, ProgrammingError):
         return False
-    finally:
-        engine.dispose()
 
 
 def plan_crawl(db_url: str | None, site: str, *, full: bool, run_id: int | None) -> CrawlPlan:
