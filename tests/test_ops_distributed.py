@@ -39,11 +39,11 @@ def test_first_worker_starts_a_new_crawl_second_joins(keys: tuple[redis.Redis, t
     workers, queue, dupefilter, _busy, _inflight = names
     server.sadd(dupefilter, "fingerprint-of-yesterday")
     now = time.time()
-    assert _join(server, names, "a", now) == [0, 1]  # fresh: yesterday's fingerprints go
+    assert _join(server, names, "a", now) == [0, 1, 0]  # fresh: yesterday's fingerprints go
     assert not server.exists(dupefilter)
     server.sadd(dupefilter, "fp1")
     server.zadd(queue, {"req": 0})
-    assert _join(server, names, "b", now) == [1, 0]  # joins: keeps the crawl's state
+    assert _join(server, names, "b", now) == [1, 0, 0]  # joins: keeps the crawl's state
     assert server.sismember(dupefilter, "fp1")
 
     server.delete(queue)  # the crawl is done
@@ -60,8 +60,9 @@ def test_queue_left_by_killed_workers_is_resumed(keys: tuple[redis.Redis, tuple]
     _join(server, names, "dead", long_ago)  # a worker that was killed an hour ago
     server.sadd(dupefilter, "fp1")
     server.zadd(queue, {"req": 0})
-    others, fresh = _join(server, names, "new", time.time())
-    assert (others, fresh) == (0, 0)  # the dead one no longer counts, but the queue is resumed
+    others, fresh, moved = _join(server, names, "new", time.time())
+    # the dead one no longer counts (it held nothing in flight), but the queue is resumed
+    assert (others, fresh, moved) == (0, 0, 0)
     assert server.sismember(dupefilter, "fp1") and server.exists(queue)
     assert server.zrange(workers, 0, -1) == [b"new"]
     # leaving with requests still queued keeps everything for the next workers
@@ -128,7 +129,7 @@ def test_a_dead_workers_requests_keep_the_next_crawl_from_starting_fresh(
     _join(server, names, "dead", time.time() - 3600)
     server.sadd(dupefilter, "fp1")
     server.hset(inflight, "dead|1", "0|req")  # the queue itself is empty
-    assert _join(server, names, "new", time.time()) == [0, 0]  # resumed, not fresh
+    assert _join(server, names, "new", time.time()) == [0, 0, 1]  # resumed, not fresh
     assert server.zrange(queue, 0, -1) == [b"req"] and server.sismember(dupefilter, "fp1")
 
 

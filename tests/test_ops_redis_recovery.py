@@ -3,10 +3,10 @@
 Real Redis (``redis_url``), a real PostgreSQL database (``pg_url``), workers as ``govnews crawl``
 subprocesses with ``GOVNEWS_REDIS_URL``. The site (tests/ops_site.py, in this process) holds
 three article responses, so worker A has them in flight with the rest fetched (its later items
-still in its storage buffer) when it gets SIGKILL. Worker B, started after, must notice A's
-missing heartbeat (``GOVNEWS_REDIS_WORKER_STALE`` = 2 s), put A's unfinished requests back into
-the queue past the dupefilter, fetch them, and stop by itself: every article stored once, no
-Redis key left.
+still in its storage buffer) when it gets SIGKILL. Worker B, running beside A or started after,
+must notice A's missing heartbeat (``GOVNEWS_REDIS_WORKER_STALE`` = 2 s), not stop before,
+put A's unfinished requests back into the queue past the dupefilter, fetch them, and stop by
+itself: every article stored once, no Redis key left.
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ def _articles(db_url: str) -> list[str]:
         engine.dispose()
 
 
+@pytest.mark.parametrize("b_running", [True, False], ids=["b-running-along", "b-started-after"])
 def test_a_killed_workers_requests_are_finished_by_the_other(
-    redis_url: str, pg_url: str, tmp_path: Path
+    b_running: bool, redis_url: str, pg_url: str, tmp_path: Path
 ) -> None:
     upgrade_db(pg_url)
     prefix = f"govnews-test-{uuid.uuid4().hex[:8]}"
@@ -60,6 +61,7 @@ def test_a_killed_workers_requests_are_finished_by_the_other(
         site.held = set(HELD)
         cmd = [*crawl_cmd(pg_url, "--start-url", site.start_url), "--full", *options]
         a = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        b: subprocess.Popen[str] | None = None
         try:
             # A has asked for every article: the held ones are in flight, the rest are done
             deadline = time.monotonic() + 60
@@ -76,16 +78,22 @@ def test_a_killed_workers_requests_are_finished_by_the_other(
             while server.zscore(workers, worker) == beat:
                 assert time.monotonic() < deadline, "no heartbeat"
                 time.sleep(0.05)
+            if b_running:  # B joins while A lives: it must wait for A, then requeue by itself
+                b = _start(cmd, env)
+                while server.zcard(workers) < 2:
+                    assert b.poll() is None, b.communicate()[1][-3000:]
+                    assert time.monotonic() < deadline, "B did not join"
+                    time.sleep(0.05)
         finally:
             a.send_signal(signal.SIGKILL)
             a.communicate(timeout=10)
         assert a.returncode == -signal.SIGKILL
-        stored_by_a = set(_articles(pg_url))
-        assert len(stored_by_a) < ARTICLES  # the held ones at least are missing
+        assert len(_articles(pg_url)) < ARTICLES  # the held ones at least are missing
 
         site.release.set()
-        b = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
-        assert b.returncode == 0, b.stderr[-3000:]
+        b = b or _start(cmd, env)
+        _, err = b.communicate(timeout=120)
+        assert b.returncode == 0, err[-3000:]
         requests = dict(site.requests)
 
     urls = _articles(pg_url)
@@ -98,6 +106,10 @@ def test_a_killed_workers_requests_are_finished_by_the_other(
     assert any(requests[p] == 1 for p in _paths())
     assert _requeued(pg_url) >= len(HELD)
     assert server.keys(f"{prefix}:*") == []
+
+
+def _start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _paths() -> list[str]:

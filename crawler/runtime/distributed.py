@@ -60,10 +60,11 @@ HEARTBEAT_SECONDS = 2.0
 
 # Register this worker; if it is the first live one and the queue is empty, a new crawl starts:
 # forget the fingerprints of the previous one. Atomic, so two workers starting together agree.
+# Returns {other live workers, 1 if a new crawl, requests requeued}.
 JOIN_SCRIPT = (
     RECOVER
     + """
-recover()
+local moved = recover()
 local others = redis.call('ZCARD', KEYS[1])
 local fresh = 0
 if others == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
@@ -72,7 +73,7 @@ if others == 0 and redis.call('EXISTS', KEYS[2]) == 0 then
 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
 redis.call('HSET', KEYS[4], ARGV[3], '1')
-return {others, fresh}
+return {others, fresh, moved}
 """
 )
 
@@ -150,9 +151,10 @@ class SiteScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped
         self.workers_key, self.busy_key = f"{prefix}:workers", f"{prefix}:busy"
         self.inflight = InFlight(self.crawler, self.server, f"{prefix}:inflight", self.worker)
         now = time.time()
-        others, fresh = self.server.eval(
+        others, fresh, moved = self.server.eval(
             JOIN_SCRIPT, 5, *self._keys(), now - self.stale_after, now, self.worker
         )
+        self._requeued(moved)
         pending = len(self.queue)
         if fresh:
             logger.info("distributed crawl %s: first worker, new crawl", key)
@@ -235,7 +237,9 @@ class SiteScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis is untyped
     def _recover(self) -> int:
         """Put the requests of workers gone stale back into the queue; how many."""
         cutoff = time.time() - self.stale_after
-        moved = int(self.server.eval(RECOVER_SCRIPT, 5, *self._keys(), cutoff))
+        return self._requeued(int(self.server.eval(RECOVER_SCRIPT, 5, *self._keys(), cutoff)))
+
+    def _requeued(self, moved: int) -> int:
         if moved:
             logger.info("distributed crawl: %d requests of a dead worker requeued", moved)
             if self.stats:

@@ -9,8 +9,9 @@ into the crawl's in-flight hash (``govnews:district:<site>:inflight``, field
 
 - its callback's output was consumed (the requests it yielded are in the Redis queue) and every
   item it yielded has left the item pipelines (:mod:`crawler.spidermiddlewares.inflight`);
-- its download failed for good and its errback was called
-  (:mod:`crawler.downloadermiddlewares.inflight`);
+- its download failed for good and goes to its errback, whose reject row waits for the next
+  commit (:mod:`crawler.downloadermiddlewares.inflight`; a commit that lands before the errback
+  has run releases it early, so a kill at that moment can lose that one reject row);
 - a downloader middleware put a new request in its stead (a retry, a redirect): the new one is in
   the queue (:class:`crawler.runtime.distributed.SiteScheduler` releases it as it enqueues);
 - or the worker went idle (nothing is left in its engine, so whatever a path above missed, such
