@@ -18,6 +18,11 @@ from zoneinfo import ZoneInfo
 #: 15:54 UTC) and 1986-1991 summers a daylight-saving +09:00 that pages never meant.
 CHINA_TIME = timezone(timedelta(hours=8), "+08:00")
 
+#: Scrapy signal (no arguments) the storage pipeline sends once every item it has been given so
+#: far is committed (after each batch, and when the crawl goes idle): a scale-out worker then
+#: releases the requests behind those items (crawler/runtime/inflight.py)
+items_stored = object()
+
 
 @dataclass
 class Attachment:

@@ -9,6 +9,8 @@ Environment variables (all optional):
 - ``GOVNEWS_FLUSH_SECONDS``: the longest a row waits for its batch to fill (default 5).
 - ``GOVNEWS_LOG_LEVEL``: Scrapy log level (default INFO).
 - ``GOVNEWS_REDIS_MAX_IDLE``: seconds a Redis worker waits, idle, before it stops (default 10).
+- ``GOVNEWS_REDIS_WORKER_STALE``: seconds without a heartbeat before a Redis worker counts as dead
+  and its unfinished requests go back into the queue (default 30).
 - ``GOVNEWS_HTTPCACHE``: ``0`` turns off conditional GET of list pages (default on).
 - ``GOVNEWS_HTTPCACHE_DIR``: where list pages are kept for it (default ~/.cache/govnews/httpcache).
 
@@ -130,13 +132,15 @@ GOVNEWS_PROGRESS_INTERVAL = 5.0
 # -- operations (issue 5): scale-out, conditional GET, per-run fill rates ----------------------
 # With GOVNEWS_REDIS_URL set, worker processes (on one or several machines) share one crawl: a
 # Redis request queue and dupefilter per site (crawler.runtime.distributed.SiteScheduler, a thin
-# layer
-# over scrapy-redis). Any worker seeds the start URLs (the shared dupefilter keeps one copy);
-# a worker stops by itself once the queue is empty and no other worker has been busy for
+# layer over scrapy-redis). Any worker seeds the start URLs (the shared dupefilter keeps one
+# copy); a worker stops by itself once the queue is empty and no other worker has been busy for
 # GOVNEWS_REDIS_MAX_IDLE seconds; the last worker out clears the dupefilter so the next
 # scheduled crawl starts fresh, and a queue left by killed workers is resumed by the next ones.
+# A dead worker's unfinished requests go back into the queue once it has had no heartbeat for
+# GOVNEWS_REDIS_WORKER_STALE seconds (crawler/runtime/inflight.py).
 GOVNEWS_REDIS_MAX_IDLE = float(os.environ.get("GOVNEWS_REDIS_MAX_IDLE", "10"))
-GOVNEWS_REDIS_WORKER_STALE = 30.0  # seconds without a heartbeat: a worker counts as dead
+# seconds without a heartbeat: a worker counts as dead, and its in-flight requests are requeued
+GOVNEWS_REDIS_WORKER_STALE = float(os.environ.get("GOVNEWS_REDIS_WORKER_STALE", "30"))
 if GOVNEWS_REDIS_URL:
     REDIS_URL = GOVNEWS_REDIS_URL
     SCHEDULER = "crawler.runtime.distributed.SiteScheduler"
@@ -185,6 +189,11 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.downloadermiddlewares.decompression.CheckedDecompressionMiddleware": 590,
 }
+if GOVNEWS_REDIS_URL:
+    # when a popped request is done, so that a dead worker's unfinished ones can be requeued
+    # (crawler/runtime/inflight.py); both next to the engine, to see what the others let through
+    SPIDER_MIDDLEWARES["crawler.spidermiddlewares.inflight.InFlightOutput"] = 10
+    DOWNLOADER_MIDDLEWARES["crawler.downloadermiddlewares.inflight.InFlightFailure"] = 10
 # only http(s) is ever fetched: no file://, s3://, ftp:// or data: handlers at all
 DOWNLOAD_HANDLERS: dict[str, str | None] = {"file": None, "s3": None, "ftp": None, "data": None}
 GOVNEWS_SSRF_GUARD = True

@@ -7,11 +7,14 @@ default 100), ``GOVNEWS_FLUSH_SECONDS`` (the longest an item waits in a batch, d
 (default 300). On open it migrates the database to head and starts a ``crawl_runs`` row
 (``spider.crawl_run_id``); each batch is one transaction (articles upserted, one ``view_counts``
 row per reading, rejects, the run's heartbeat), so a killed crawl keeps every committed batch and
-a rerun upserts the same rows without duplicates. The run is finished on ``spider_closed`` (which
-carries the close reason) with pages, items, rejects, errors and the full stats as JSON. A run
-with items that could not be stored (a full disk, a lost connection: ``storage_error`` rejects,
-or none when even those cannot be written) counts them in ``errors`` and ends ``incomplete``, not
-``finished``: ``govnews crawl`` then exits non-zero and the next crawl reads every list page.
+a rerun upserts the same rows without duplicates. The buffer is also written when the crawl
+goes idle, and every write ends with the :data:`crawler.items.items_stored` signal: a scale-out
+worker holds the requests behind buffered items in Redis until then. The run is finished on
+``spider_closed`` (which carries the close reason) with pages, items, rejects, errors and the
+full stats as JSON. A run with items that could not be stored (a full disk, a lost connection:
+``storage_error`` rejects, or none when even those cannot be written) counts them in ``errors``
+and ends ``incomplete``, not ``finished``: ``govnews crawl`` then exits non-zero and the next
+crawl reads every list page.
 
 A batch is written when it is full or when its oldest item has waited ``GOVNEWS_FLUSH_SECONDS``.
 At production politeness a site yields an article a second or slower, so a size-only batch of
@@ -36,7 +39,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from twisted.internet.task import LoopingCall
 
-from crawler.items import ArticleItem, RejectItem, ViewReadingItem
+from crawler.items import ArticleItem, RejectItem, ViewReadingItem, items_stored
 from pipelines.db.batch import Stored, Target, Written, store_batch
 from pipelines.db.migrate import upgrade
 from pipelines.db.runs import DEFAULT_STALE_AFTER, finish_run, heartbeat, start_run
@@ -102,6 +105,7 @@ class StoragePipeline:
             flush_seconds=s.getfloat("GOVNEWS_FLUSH_SECONDS", FLUSH_SECONDS),
         )
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(pipe.spider_idle, signal=signals.spider_idle)
         return pipe
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -135,6 +139,11 @@ class StoragePipeline:
         if self.crawler is None:  # no signals: finish here, the reason is unknown
             self.finish("finished")
         return None
+
+    def spider_idle(self) -> None:
+        """An idle crawl commits what it holds: a scale-out worker that waits for the others
+        must not sit on items whose requests it has taken off the shared queue."""
+        self.flush()
 
     def spider_closed(self, spider: Spider, reason: str = "finished") -> None:
         self.finish(reason)
@@ -186,13 +195,17 @@ class StoragePipeline:
     # -- writing -------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write the buffer as one transaction."""
-        if not self.buffer or self.factory is None:
+        """Write the buffer as one transaction, then say so (:data:`crawler.items.items_stored`,
+        even for an empty buffer: what came before is committed all the same)."""
+        if self.factory is None:
             return
-        batch, self.buffer = self.buffer, []
-        self._last_beat = time.monotonic()  # a batch moves the heartbeat too
-        target = Target(self.db_url, self.crawl_run_id, self.site or "?")
-        self._count(store_batch(self.factory, target, batch))
+        if self.buffer:
+            batch, self.buffer = self.buffer, []
+            self._last_beat = time.monotonic()  # a batch moves the heartbeat too
+            target = Target(self.db_url, self.crawl_run_id, self.site or "?")
+            self._count(store_batch(self.factory, target, batch))
+        if self.crawler is not None:
+            self.crawler.signals.send_catch_log(signal=items_stored)
 
     def _count(self, written: Written) -> None:
         self.articles += written.articles
@@ -219,12 +232,12 @@ class StoragePipeline:
         raised would stop)."""
         if self._finished:
             return
-        if self.buffer:
-            try:
-                self.flush()
-            except Exception as exc:  # store_batch counts its own failures; this is a bug
-                logger.error("writing a batch failed: %r", exc)
-        elif time.monotonic() - self._last_beat >= HEARTBEAT_SECONDS:
+        waiting = bool(self.buffer)
+        try:
+            self.flush()  # an empty buffer only says that what came before is committed
+        except Exception as exc:  # store_batch counts its own failures; this is a bug
+            logger.error("writing a batch failed: %r", exc)
+        if not waiting and time.monotonic() - self._last_beat >= HEARTBEAT_SECONDS:
             self._beat()
 
     def _beat(self) -> None:

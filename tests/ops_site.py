@@ -6,11 +6,12 @@ site can grow (``add``), lose its article list (``empty``), its dates (``undated
 headline (``no_headline``: the title is then only in ``<title>``); ``scanned`` articles are
 notices whose content is two scanned pages (images, no text). List
 pages carry an ETag and answer ``If-None-Match`` with 304 (conditional GET). ``delay`` slows
-every response (the resume test kills a crawl halfway). Articles numbered in ``failing`` answer
-503 until taken out of it; ``views`` overrides an article's view count text (``10**30``);
-``extra_links`` (relative hrefs) are listed at the top of page 1. An article is also served
-under URL variants (``.htm``, ``;jsessionid=``, ``//`` in the path, any query) and, with
-``canonical``, names ``art_<n>.html`` in a ``<link rel=canonical>``; ``raw`` counts requests
+every response (the resume test kills a crawl halfway); articles numbered in ``held`` get no
+answer until ``release`` is set (a worker killed with them in flight). Articles numbered in
+``failing`` answer 503 until taken out of it; ``views`` overrides an article's view count text
+(``10**30``); ``extra_links`` (relative hrefs) are listed at the top of page 1. An article is
+also served under URL variants (``.htm``, ``;jsessionid=``, ``//`` in the path, any query) and,
+with ``canonical``, names ``art_<n>.html`` in a ``<link rel=canonical>``; ``raw`` counts requests
 with their query. Articles numbered in ``edited`` carry a corrected second paragraph (an edit
 after publication), those in ``removed`` answer 404 and those in ``gone`` a short "该信息已删除"
 page (both stay listed, as a stale list page would).
@@ -52,6 +53,8 @@ class OpsSite:
         self.no_headline = False
         self.scanned = False
         self.failing: set[int] = set()
+        self.held: set[int] = set()
+        self.release = threading.Event()
         self.edited: set[int] = set()
         self.removed: set[int] = set()
         self.gone: set[int] = set()
@@ -192,6 +195,9 @@ class OpsSite:
                 site.record(path)
                 with site.lock:
                     site.raw[self.path] += 1
+                held = ARTICLE_PATH.fullmatch(path)
+                if held and int(held.group(1)) in site.held:
+                    site.release.wait(60)
                 if site.delay:
                     time.sleep(site.delay)
                 status, body, headers = site.respond(path, self.headers)
@@ -244,3 +250,16 @@ def crawl_env(tmp: Any, **extra: str) -> dict[str, str]:
 
 def crawl_cmd(db_url: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "crawler.cli", "crawl", "--db", db_url, "--quiet", *FAST, *args]
+
+
+def upgrade_db(db_url: str) -> None:
+    """The schema, once, before several workers start (they must not race to create it)."""
+    import subprocess
+
+    up = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "db", "upgrade", "--db", db_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert up.returncode == 0, up.stderr

@@ -8,7 +8,6 @@ once, both workers must have stored some, and both must stop by themselves.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -18,20 +17,13 @@ import redis
 from sqlalchemy import create_engine, text
 
 from demoportal.server import DemoSite
-from tests.ops_site import crawl_cmd, crawl_env
+from tests.ops_site import crawl_cmd, crawl_env, upgrade_db
 
 pytestmark = [pytest.mark.slow, pytest.mark.redis, pytest.mark.postgres]
 
 
 def test_two_workers_split_one_crawl(redis_url: str, pg_url: str, tmp_path: Path) -> None:
-    # schema first, once: workers must not race each other creating tables
-    up = subprocess.run(
-        [sys.executable, "-m", "crawler.cli", "db", "upgrade", "--db", pg_url],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert up.returncode == 0, up.stderr
+    upgrade_db(pg_url)
     prefix = f"govnews-test-{uuid.uuid4().hex[:8]}"
     keys = (
         "-s",
