@@ -131,11 +131,9 @@ class _Walk:
         self.pos += 1
         self.current = None
 
-    def add(self, text: str | None, block: lxml_html.HtmlElement, in_link: bool) -> None:
-        """An element's text or tail: into the page text and, unless blank, the line of
-        ``block`` (a new line when the block changed)."""
-        if not text:
-            return
+    def add(self, text: str, block: lxml_html.HtmlElement, in_link: bool) -> None:
+        """An element's non-empty text or tail: into the page text and, unless blank, the
+        line of ``block`` (a new line when the block changed)."""
         self.out.append(text)
         self.pos += len(text)
         if text.isspace():
@@ -158,13 +156,17 @@ def build_layout(root: lxml_html.HtmlElement) -> Layout:
     etree.strip_tags(start_el, etree.Comment, etree.ProcessingInstruction)
     walk = _Walk()
     walker = etree.iterwalk(start_el, events=("start", "end"))
+    # bound once, and no call for an element without text or tail: the walk is the hot path
+    close, open_, add, skip = walk.close, walk.open, walk.add, walk.skip
     for event, el in walker:
         if event != "start":
-            if (inside := walk.close(el, start_el)) is not None:
-                walk.add(el.tail, *inside)
+            if (inside := close(el, start_el)) is not None and (text := el.tail):
+                add(text, *inside)
         elif el.tag in SKIP_TAGS or not isinstance(el.tag, str) or is_hidden(el):
-            walk.skip(el)
+            skip(el)
             walker.skip_subtree()
         else:
-            walk.add(el.text, *walk.open(el))
+            inside = open_(el)
+            if text := el.text:
+                add(text, *inside)
     return Layout("".join(walk.out), walk.spans, _count(walk.units), hidden=walk.hidden)
