@@ -258,8 +258,8 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         self, listing: ExtractedListing, column: str, new_articles: bool, list_url: str
     ) -> str | None:
         """The list page to read next, or None when the column is done: an incremental crawl
-        (or ``--since``) stops at a page of only known articles, and a column whose declared
-        items have all been seen has nothing more to show."""
+        (or ``--since``) stops at a page whose links bring no article to fetch, and a column
+        whose declared items have all been seen has nothing more to show."""
         stop = not self.full and not self.plan.resuming
         if listing.article_links and not new_articles and (stop or self.since):
             self.logger.info("incremental: no new article on %s, column done", list_url)
