@@ -74,6 +74,79 @@ def _count(units: list[Unit]) -> list[Unit]:
     return kept
 
 
+class _Walk:
+    """The state of one walk over a tree: the text so far, the spans of the closed elements,
+    the text lines, and a stack of ``(innermost block, inside a link, start offset)`` per open
+    element, where -1 marks a skipped subtree. Called for every element: kept lean."""
+
+    __slots__ = ("current", "hidden", "out", "pos", "spans", "stack", "units")
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.pos = 0
+        self.spans: dict[lxml_html.HtmlElement, tuple[int, int]] = {}
+        self.hidden: list[lxml_html.HtmlElement] = []
+        self.units: list[Unit] = []
+        #: the line being filled; None after a block boundary
+        self.current: Unit | None = None
+        self.stack: list[tuple[lxml_html.HtmlElement, bool, int]] = []
+
+    def skip(self, el: lxml_html.HtmlElement) -> None:
+        """A skipped subtree (script, hidden …): only its tail counts."""
+        if el.tag not in SKIP_TAGS and isinstance(el.tag, str):
+            self.hidden.append(el)
+        self.stack.append((el, False, -1))
+
+    def open(self, el: lxml_html.HtmlElement) -> tuple[lxml_html.HtmlElement, bool]:
+        """Enter ``el``: the block and link state its own text belongs to."""
+        if self.stack:
+            block, in_link, _ = self.stack[-1]
+        else:
+            block, in_link = el, False
+        if el.tag in _LINE_BLOCKS:
+            self._break_line()
+            block = el
+        if el.tag == "a":
+            in_link = True
+        self.stack.append((block, in_link, self.pos))
+        return block, in_link
+
+    def close(
+        self, el: lxml_html.HtmlElement, start_el: lxml_html.HtmlElement
+    ) -> tuple[lxml_html.HtmlElement, bool] | None:
+        """Leave ``el``, recording its span: the block and link state of its tail (None for
+        the walk's root, whose tail is outside the walk)."""
+        start = self.stack.pop()[2]
+        if start >= 0:
+            if el.tag in _LINE_BLOCKS:
+                self._break_line()
+            self.spans[el] = (start, self.pos)
+        if not self.stack or el is start_el:
+            return None
+        block, in_link, _ = self.stack[-1]
+        return block, in_link
+
+    def _break_line(self) -> None:
+        self.out.append("\n")
+        self.pos += 1
+        self.current = None
+
+    def add(self, text: str, block: lxml_html.HtmlElement, in_link: bool) -> None:
+        """An element's non-empty text or tail: into the page text and, unless blank, the
+        line of ``block`` (a new line when the block changed)."""
+        self.out.append(text)
+        self.pos += len(text)
+        if text.isspace():
+            return
+        current = self.current
+        if current is None or current.block is not block:
+            current = self.current = Unit(block=block, start=self.pos - len(text))
+            self.units.append(current)
+        current.parts.append(text)
+        if in_link:
+            current.link_parts.append(text)
+
+
 def build_layout(root: lxml_html.HtmlElement) -> Layout:
     """Walk ``root`` once (hidden/skip subtrees excluded) into a :class:`Layout`."""
     body = root.find("body")
@@ -81,64 +154,19 @@ def build_layout(root: lxml_html.HtmlElement) -> Layout:
     # comments and processing instructions are invisible: merge their tails into the text
     # (the parser of crawler.extract.html already drops them; other trees may have some)
     etree.strip_tags(start_el, etree.Comment, etree.ProcessingInstruction)
-    out: list[str] = []
-    append = out.append
-    pos = 0
-    spans: dict[lxml_html.HtmlElement, tuple[int, int]] = {}
-    hidden: list[lxml_html.HtmlElement] = []
-    units: list[Unit] = []
-    current: Unit | None = None
-    # stack of (innermost block, inside a link, start offset); -1 marks a skipped subtree
-    stack: list[tuple[lxml_html.HtmlElement, bool, int]] = []
-    push, pop = stack.append, stack.pop
-    line_blocks, skip_tags = _LINE_BLOCKS, SKIP_TAGS
-
+    walk = _Walk()
     walker = etree.iterwalk(start_el, events=("start", "end"))
+    # bound once, and no call for an element without text or tail: the walk is the hot path
+    close, open_, add, skip = walk.close, walk.open, walk.add, walk.skip
     for event, el in walker:
-        tag = el.tag
-        if event == "start":
-            if tag in skip_tags or not isinstance(tag, str) or is_hidden(el):
-                if tag not in skip_tags and isinstance(tag, str):
-                    hidden.append(el)
-                push((el, False, -1))  # skipped: only its tail counts
-                walker.skip_subtree()
-                continue
-            if stack:
-                block, in_link, _ = stack[-1]
-            else:
-                block, in_link = el, False
-            if tag in line_blocks:
-                append("\n")
-                pos += 1
-                current = None
-                block = el
-            if tag == "a":
-                in_link = True
-            push((block, in_link, pos))
-            text = el.text
+        if event != "start":
+            if (inside := close(el, start_el)) is not None and (text := el.tail):
+                add(text, *inside)
+        elif el.tag in SKIP_TAGS or not isinstance(el.tag, str) or is_hidden(el):
+            skip(el)
+            walker.skip_subtree()
         else:
-            start = pop()[2]
-            if start >= 0:
-                if tag in line_blocks:
-                    append("\n")
-                    pos += 1
-                    current = None
-                spans[el] = (start, pos)
-            if not stack or el is start_el:
-                continue
-            text = el.tail
-            block, in_link, _ = stack[-1]
-        # the element's text (start) or tail (end), inlined: this loop is the hot path
-        if not text:
-            continue
-        append(text)
-        pos += len(text)
-        if text.isspace():
-            continue
-        if current is None or current.block is not block:
-            current = Unit(block=block, start=pos - len(text))
-            units.append(current)
-        current.parts.append(text)
-        if in_link:
-            current.link_parts.append(text)
-    return Layout("".join(out), spans, _count(units), hidden=hidden)
+            inside = open_(el)
+            if text := el.text:
+                add(text, *inside)
+    return Layout("".join(walk.out), walk.spans, _count(walk.units), hidden=walk.hidden)

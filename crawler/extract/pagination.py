@@ -1,6 +1,7 @@
 """Find the next page, the other pagination pages and the declared size of a column list page.
 
-Pure functions over a parsed (selectolax/lexbor) tree; used by :mod:`crawler.extract.listing`.
+Pure functions over a parsed (selectolax/lexbor) tree; used by :mod:`crawler.extract.listing`;
+the page numbers that URLs encode live in :mod:`crawler.extract.pagenumbers`.
 Sources in order, first hit wins for the next page (:attr:`Pagination.pager` names it):
 
 1. ``link``/``onclick``: a link labelled 下一页 / 下页 / 后页 / > / next (or ``rel=next`` /
@@ -25,14 +26,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
-from w3lib.url import add_or_replace_parameter
 
 from crawler.extract.datapager import DataPage, jpage, json_endpoint
 from crawler.extract.pagecontrols import page_text, select_pages, statement_text
+from crawler.extract.pagenumbers import next_by_numbering, page_number, same_series
 from crawler.extract.scriptpager import script_pager
+
+__all__ = ["Pagination", "find_pagination", "next_by_numbering", "page_number"]
 
 _NEXT_TEXTS = {
     "下一页",
@@ -76,23 +78,6 @@ _PAGER_TEXTS = (
 )
 _LAST_TEXTS = {"尾页", "末页", "最后一页", "最末页", "last"}
 _NUM_RE = re.compile(r"^\[?\s*(\d{1,4})\s*\]?$")
-_PAGE_QUERY_KEYS = (
-    "page",
-    "p",
-    "pageno",
-    "pagenum",
-    "pageindex",
-    "curpage",
-    "cur",
-    "pn",
-    "page_no",
-    "pagenumber",
-    "currentpage",
-    "start",
-)
-_FILE_PAGE_RE = re.compile(
-    r"^(?P<stem>.*?)(?P<sep>[_-]?)(?P<num>\d{1,4})(?P<ext>\.[a-z]{2,6})$", re.I
-)
 
 
 def _norm_text(node: LexborNode) -> str:
@@ -103,56 +88,6 @@ def _norm_text(node: LexborNode) -> str:
         for img in node.css("img"):
             text = text or (img.attributes.get("alt") or "").strip()
     return re.sub(r"\s+", " ", text).strip().lower()
-
-
-def page_number(url: str) -> int | None:
-    """The page number a URL encodes (``index_3.html`` -> 3, ``?page=3`` -> 3), if any."""
-    parts = urlsplit(url)
-    for key, value in parse_qsl(parts.query):
-        if key.lower() in _PAGE_QUERY_KEYS and value.isdigit():
-            return int(value)
-    name = parts.path.rsplit("/", 1)[-1]
-    m = _FILE_PAGE_RE.match(name)
-    if m and (m.group("sep") or len(m.group("stem")) > 0) and len(m.group("num")) <= 4:
-        stem = m.group("stem").lower()
-        if stem in ("index", "list", "default", "page", "more") or m.group("sep"):
-            return int(m.group("num"))
-    return None
-
-
-def _same_series(a: str, b: str) -> bool:
-    """True when two URLs look like pages of the same list (same directory, same file stem)."""
-    pa, pb = urlsplit(a), urlsplit(b)
-    if pa.netloc != pb.netloc:
-        return False
-    da, fa = pa.path.rsplit("/", 1) if "/" in pa.path else ("", pa.path)
-    db, fb = pb.path.rsplit("/", 1) if "/" in pb.path else ("", pb.path)
-    if da != db:
-        return False
-    if pa.query or pb.query:
-        return fa == fb or not fa or not fb
-    stem = re.compile(r"^([a-z]*)[_-]?\d*\.[a-z]+$|^$", re.I)
-    ma, mb = stem.match(fa), stem.match(fb)
-    if not (ma and mb):
-        return False
-    sa, sb = ma.group(1) or "index", mb.group(1) or "index"
-    return sa == sb
-
-
-def next_by_numbering(url: str) -> str | None:
-    """The URL one step further in the URL's own numbering, if it follows a known one."""
-    parts = urlsplit(url)
-    for key, value in parse_qsl(parts.query):
-        if key.lower() in _PAGE_QUERY_KEYS and value.isdigit():
-            return str(add_or_replace_parameter(url, key, str(int(value) + 1)))
-    name = parts.path.rsplit("/", 1)[-1]
-    m = _FILE_PAGE_RE.match(name)
-    # list_3.html, index_3.shtml, page-3.html; t20240510_301.html is an article, not a series
-    if m and page_number(url) is not None and re.fullmatch(r"[a-z]+", m["stem"], re.I):
-        return urljoin(url, f"{m['stem']}{m['sep']}{int(m['num']) + 1}{m['ext']}")
-    # a directory URL names no file, so it states no numbering to continue
-    plain = re.match(r"^(index|list|default)(\.[a-z]{2,6})$", name, re.I)
-    return urljoin(url, f"{plain.group(1)}_1{plain.group(2)}") if plain else None
 
 
 @dataclass
@@ -188,10 +123,10 @@ def _link_pager(
             nxt, kind = href, "onclick" if node.mem_id in scripted else "link"
         elif text in _WEAK_NEXT_TEXTS and weak is None:
             weak = href
-        if text in _LAST_TEXTS and last is None and _same_series(href, current):
+        if text in _LAST_TEXTS and last is None and same_series(href, current):
             last = href
         num = _NUM_RE.match(text)
-        if ((num or is_next or text in _PAGER_TEXTS) and _same_series(href, current)) or (
+        if ((num or is_next or text in _PAGER_TEXTS) and same_series(href, current)) or (
             num and page_number(href) is not None
         ):
             pages.append(href)
@@ -211,6 +146,99 @@ def _pages_to(last: str, links: list[tuple[LexborNode, str]]) -> int | None:
     return n
 
 
+@dataclass
+class _Search:
+    """The pagination being assembled from one source after another: the first source to
+    name a next page wins, later ones only add pages and the declared size."""
+
+    current: str
+    keep: Callable[[str], bool]
+    pages: list[str]
+    nxt: str | None
+    #: the pager family of the next page
+    kind: str | None
+    #: the pager family seen, even on the last page (which has no next page)
+    family: str | None
+    found: Pagination = field(default_factory=Pagination)
+
+
+def _add_script_pager(s: _Search, scripts: str) -> None:
+    """A pager the scripts draw: its pages, its page count, and its next page."""
+    series = script_pager(scripts, s.current)
+    if series is None:
+        return
+    s.pages.extend(u for u in series.all_urls(s.current) if s.keep(u))
+    s.found.declared_pages, s.family = series.total, s.family or series.kind
+    if s.nxt is None and (script_next := series.next_url(s.current)) and s.keep(script_next):
+        s.nxt, s.kind = script_next, series.kind
+
+
+def _add_select(s: _Search, tree: LexborHTMLParser) -> None:
+    """A ``<select>`` listing every page: the pages, their count, the one after the current."""
+    dropdown = select_pages(tree, s.current)
+    if dropdown is None:
+        return
+    urls, here = dropdown
+    s.pages.extend(u for u in urls if s.keep(u))
+    s.found.declared_pages = s.found.declared_pages or len(urls)
+    s.family = s.family or "select"
+    if s.nxt is None and here is not None and here + 1 < len(urls) and s.keep(urls[here + 1]):
+        s.nxt, s.kind = urls[here + 1], "select"
+
+
+def _next_numbered(s: _Search) -> None:
+    """The smallest page number above the current one (the first page often has none, and
+    its successor is index_1.html on TRS sites but index_2.html on others)."""
+    here_n = page_number(s.current) or 0
+    numbered = [
+        (n, c)
+        for c in s.pages
+        if (n := page_number(c)) is not None and n > here_n and same_series(c, s.current)
+    ]
+    if numbered:
+        s.nxt, s.kind = min(numbered)[1], "link"
+
+
+def _add_statement(s: _Search, html: str) -> None:
+    """共N页 / 共N条 / 第N页 text: the declared size, and the next page of a numbered URL."""
+    stated = page_text(statement_text(html))
+    if stated is None:
+        return
+    s.found.declared_pages = stated.pages or s.found.declared_pages
+    s.found.declared_items = stated.items
+    # the text says more pages exist; their URLs continue this page's numbering only when
+    # this page is numbered itself (a first page's links may be an AJAX pager's)
+    more = stated.pages and stated.current and stated.current < stated.pages
+    if s.nxt is None and more and page_number(s.current) is not None:
+        s.nxt, s.kind = next_by_numbering(s.current), "page_text"
+
+
+def _add_data_pager(s: _Search, scripts: str, records: int) -> None:
+    """The data requests the scripts make (jpage's proxy, a JSON endpoint) as the pager."""
+    data: DataPage | None = jpage(scripts, records, s.current) or json_endpoint(scripts, s.current)
+    if data is None:
+        return
+    s.nxt, s.kind, s.found.next_is_guess = data.next_page, data.kind, data.guess
+    s.family = data.kind
+    s.found.declared_pages = s.found.declared_pages or data.declared_pages
+    s.found.declared_items = s.found.declared_items or data.declared_items
+
+
+def _finish(s: _Search) -> Pagination:
+    """The next page kept on the site and listed first among the pages; the pager named."""
+    found = s.found
+    if s.nxt is not None and not s.keep(s.nxt):
+        s.nxt = None
+    if s.nxt is not None and s.nxt not in s.pages and not found.next_is_guess:
+        s.pages.insert(0, s.nxt)
+    found.next_page = s.nxt
+    found.pager = s.kind if s.nxt is not None else s.family
+    if found.pager is None and found.declared_pages:
+        found.pager = "page_text"
+    found.page_links = list(dict.fromkeys(p for p in s.pages if p != s.current))
+    return found
+
+
 def find_pagination(
     tree: LexborHTMLParser,
     url: str,
@@ -226,69 +254,27 @@ def find_pagination(
     ``links`` are the page's ``(node, absolute URL)`` pairs already filtered to the site (nodes
     in ``scripted`` got their URL from an ``onclick``/``javascript:`` handler); ``keep`` is the
     same host filter, applied to script-computed URLs; ``html`` is the page's text (for 共N页);
-    ``records`` counts the entries of its ``<datastore>`` blocks (jpage).
+    ``records`` counts the entries of its ``<datastore>`` blocks (jpage). The sources are asked
+    in the order the module docstring gives.
     """
     current = url.split("#", 1)[0]
     nxt, weak, pages, kind, last = _link_pager(links, current, scripted)
-    found = Pagination()
-    family = kind or ("link" if pages else None)  # the pager seen, even on the last page
-    scripts = "\n".join(s.text(deep=True) or "" for s in tree.css("script"))
-    series = script_pager(scripts, current)
-    if series is not None:
-        pages.extend(u for u in series.all_urls(current) if keep(u))
-        found.declared_pages, family = series.total, family or series.kind
-        if nxt is None and (script_next := series.next_url(current)) and keep(script_next):
-            nxt, kind = script_next, series.kind
-    dropdown = select_pages(tree, current)
-    if dropdown is not None:
-        urls, here = dropdown
-        pages.extend(u for u in urls if keep(u))
-        found.declared_pages = found.declared_pages or len(urls)
-        family = family or "select"
-        if nxt is None and here is not None and here + 1 < len(urls) and keep(urls[here + 1]):
-            nxt, kind = urls[here + 1], "select"
-    if nxt is None:
-        # the smallest page number above the current one (the first page often has none, and
-        # its successor is index_1.html on TRS sites but index_2.html on others)
-        here_n = page_number(current) or 0
-        numbered = [
-            (n, c)
-            for c in pages
-            if (n := page_number(c)) is not None and n > here_n and _same_series(c, current)
-        ]
-        if numbered:
-            nxt, kind = min(numbered)[1], "link"
-    if nxt is None and weak and _same_series(weak, current):
-        nxt, kind = weak, "link"
-    stated = page_text(statement_text(html)) if html else None
-    if stated is not None:
-        found.declared_pages = stated.pages or found.declared_pages
-        found.declared_items = stated.items
-        # the text says more pages exist; their URLs continue this page's numbering only when
-        # this page is numbered itself (a first page's links may be an AJAX pager's)
-        more = stated.pages and stated.current and stated.current < stated.pages
-        if nxt is None and more and page_number(current) is not None:
-            nxt, kind = next_by_numbering(current), "page_text"
-    if found.declared_pages is None and last is not None:
-        found.declared_pages = _pages_to(last, links)
-    if nxt is None and not pages:
-        data: DataPage | None = jpage(scripts, records, current) or json_endpoint(scripts, current)
-        if data is not None:
-            nxt, kind, found.next_is_guess = data.next_page, data.kind, data.guess
-            family = data.kind
-            found.declared_pages = found.declared_pages or data.declared_pages
-            found.declared_items = found.declared_items or data.declared_items
+    s = _Search(current, keep, pages, nxt, kind, family=kind or ("link" if pages else None))
+    scripts = "\n".join(n.text(deep=True) or "" for n in tree.css("script"))
+    _add_script_pager(s, scripts)
+    _add_select(s, tree)
+    if s.nxt is None:
+        _next_numbered(s)
+    if s.nxt is None and weak and same_series(weak, current):
+        s.nxt, s.kind = weak, "link"
+    if html:
+        _add_statement(s, html)
+    if s.found.declared_pages is None and last is not None:
+        s.found.declared_pages = _pages_to(last, links)
+    if s.nxt is None and not s.pages:
+        _add_data_pager(s, scripts, records)
     # a page shipping data records pages through its data source, not numbered files
-    no_pager = not pages and found.declared_pages is None and kind is None and not records
-    if nxt is None and no_pager and (guess := next_by_numbering(current)) is not None:
-        nxt, kind, found.next_is_guess = guess, "numbering", True
-    if nxt is not None and not keep(nxt):
-        nxt = None
-    if nxt is not None and nxt not in pages and not found.next_is_guess:
-        pages.insert(0, nxt)
-    found.next_page = nxt
-    found.pager = kind if nxt is not None else family
-    if found.pager is None and found.declared_pages:
-        found.pager = "page_text"
-    found.page_links = list(dict.fromkeys(p for p in pages if p != current))
-    return found
+    no_pager = not s.pages and s.found.declared_pages is None and s.kind is None and not records
+    if s.nxt is None and no_pager and (guess := next_by_numbering(current)) is not None:
+        s.nxt, s.kind, s.found.next_is_guess = guess, "numbering", True
+    return _finish(s)

@@ -15,6 +15,7 @@ from lxml.html import HtmlElement as Element
 
 from crawler.extract.crumbs import in_breadcrumb
 from crawler.extract.layout import Layout
+from crawler.extract.titlematch import TitleRefs, match_score
 from textkit.normalise import squash
 
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:[_|｜]|--|—|-\s|\s-|>|::)\s*")
@@ -64,35 +65,6 @@ def _in_chrome(el: Element) -> bool:
     return False
 
 
-def _match(sq: str, refs: list[tuple[str, float]]) -> float:
-    """How well a candidate's squashed text matches the reference titles (0 = not at all)."""
-    score = 0.0
-    for ref, weight in refs:
-        if sq == ref:
-            score = max(score, weight)
-        elif weight >= 8 and sq in ref and len(sq) >= 0.4 * len(ref):
-            score = max(score, 6.0 * len(sq) / len(ref) + 2)
-        elif weight >= 8 and ref in sq and len(ref) >= 0.6 * len(sq):
-            score = max(score, 5.0)
-    return score
-
-
-#: CJK ideographs: NFKC leaves them alone, so raw text can be compared with squashed refs
-_CJK_RE = re.compile(r"[\u3400-\u9fff]")
-
-
-def _may_match(text: str, ref_chars: set[str] | None, ref_cjk: list[str]) -> bool:
-    """Cheap necessary condition for :func:`_match`: a candidate inside a reference has its
-    first ideograph among the reference's characters; a reference inside the candidate has its
-    first ideograph in the candidate."""
-    if ref_chars is None:
-        return True  # a reference without ideographs: no cheap test applies
-    m = _CJK_RE.search(text)
-    if m is None or m.group() in ref_chars:
-        return True
-    return any(c in text for c in ref_cjk)
-
-
 def _lead(el: Element) -> tuple[Element, str] | None:
     """A heading's own text before its first child element, and that child."""
     if len(el) == 0 or not el.text or len(el.text.strip()) < 4:
@@ -130,13 +102,21 @@ def _chrome_names(layout: Layout, candidates: set[str]) -> set[str]:
     return names
 
 
-def find_title(
-    root: Element, layout: Layout, meta: dict[str, str], title_tag: str | None
-) -> tuple[Element | None, str | None, str]:
-    """(headline element, title, method)."""
-    parts = _title_parts(title_tag)
-    site = squash(meta.get("site"))
-    # (reference, weight when an element equals it)
+_HEADINGS = ("h1", "h2", "h3", "h4")
+#: the least score an element needs to be taken as the headline
+_HEADLINE_SCORE = 5.8
+#: (score, element, text, squashed text) of the best headline candidate so far
+_Candidate = tuple[float, Element, str, str]
+
+
+def _references(
+    layout: Layout, meta: dict[str, str], title_tag: str | None, parts: list[str], site: str
+) -> list[tuple[str, float]]:
+    """The reference titles a headline should equal, with the weight of an exact match.
+
+    ``ArticleTitle`` and the whole ``<title>`` weigh most; of a ``<title>`` with a site suffix,
+    its first part weighs nearly as much and the other parts (site, column) little.
+    """
     refs: list[tuple[str, float]] = [(squash(meta.get("title")), 10.0), (squash(title_tag), 10.0)]
     if len(parts) > 1:
         refs.append((squash(parts[0]), 8.0))
@@ -146,70 +126,94 @@ def find_title(
         # a <title> without a suffix that the header/logo also shows is the site's name
         names = _chrome_names(layout, {r for r, _ in refs})
         refs = [(r, w) for r, w in refs if r not in names]
-    best: tuple[float, Element, str, str] | None = None
-    max_len = max((len(r) for r, _ in refs), default=0) * 2 + 4
+    return refs
+
+
+def _may_be_headline(el: Element) -> bool:
+    """A heading, a title-like block, or an element whose class/id names a title."""
+    tag = el.tag
+    return (
+        tag in _HEADINGS
+        or tag in _TITLE_TAGS
+        or _title_attrs(f"{el.get('id') or ''} {el.get('class') or ''}")
+    )
+
+
+def _placement(score: float, el: Element, is_h: bool, layout: Layout) -> float:
+    """``score`` raised for a heading or a title class, lowered for a link and for page
+    chrome: site names and column names live in headers/footers/nav and breadcrumbs (where a
+    "column_site" <title>'s first part names the last crumb)."""
+    attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
+    score += 1.5 if is_h else 0.0
+    score += 1.0 if _title_attrs(attrs) else 0.0
+    if el.tag == "a" or (el.getparent() is not None and el.getparent().tag == "a"):
+        score -= 4
+    if _in_chrome(el) or in_breadcrumb(el, layout):
+        score -= 6
+    return score
+
+
+def _candidate(
+    el: Element, known: tuple[str, str, float], refs: TitleRefs, layout: Layout
+) -> _Candidate | None:
+    """The element (or a heading's leading text) as a headline candidate, if it matches."""
+    text, sq, score = known
+    is_h = el.tag in _HEADINGS
+    if score < 0 or (not score and not is_h):
+        return None  # no match (only a heading may still match by its leading text)
+    if score < 8 and is_h:
+        lead = _lead(el)
+        if lead is not None and match_score(squash(lead[1]), refs.refs) > score:
+            # <h1>title<br><span>date 来源 …</span></h1>: the info line sits in the heading;
+            # its first child marks where the headline ends
+            el, text = lead
+            sq = squash(text)
+            score = match_score(sq, refs.refs)
+    if not score:
+        return None
+    return _placement(score, el, is_h, layout), el, text, sq
+
+
+def _best_headline(layout: Layout, refs: TitleRefs) -> _Candidate | None:
+    """The highest-scoring candidate (the longer text on a tie)."""
+    best: _Candidate | None = None
     # wrappers (td > div > h1) repeat the same text: score each distinct text once
     seen: dict[str, tuple[str, str, float]] = {}
-    # lengths a match can have (see _match), widened for NFKC changing a few characters
-    lo = min(len(r) * (0.4 if w >= 8 else 1.0) for r, w in refs) * 0.7 - 2 if refs else 0.0
-    hi = max(len(r) / (0.6 if w >= 8 else 1.0) for r, w in refs) * 1.25 + 2 if refs else 0.0
-    ref_cjk = [m.group() for m in map(_CJK_RE.search, (r for r, _ in refs)) if m]
-    ref_chars = set("".join(r for r, _ in refs)) if len(ref_cjk) == len(refs) else None
-    # raw spans keep the template's indentation; a headline is never 6x whitespace, so longer
-    # spans (containers) are skipped without slicing them
-    raw_limit = min(1500, 6 * (max_len + 80))
-    for el, (start, end) in layout.spans.items() if refs else ():
-        if not 4 <= end - start <= raw_limit:
-            continue
-        tag = el.tag
-        is_h = tag in ("h1", "h2", "h3", "h4")
-        if not (is_h or tag in _TITLE_TAGS) and not _title_attrs(
-            f"{el.get('id') or ''} {el.get('class') or ''}"
-        ):
+    for el, (start, end) in layout.spans.items():
+        if not 4 <= end - start <= refs.raw_limit or not _may_be_headline(el):
             continue  # never a headline: skip its text (most elements of a page)
         raw = layout.text[start:end]
         known = seen.get(raw)
         if known is None:
-            words = raw.split()
-            text = " ".join(words)
-            n = len(text) - len(words) + 1
-            if not 4 <= n <= max_len + 80:
-                known = seen[raw] = (text, "", -1.0)
-            elif not lo <= n <= hi or not _may_match(text, ref_chars, ref_cjk):
-                known = seen[raw] = (text, "", 0.0)  # cannot match: skip NFKC (hot loop)
-            else:
-                sq = squash(text)
-                ok = 4 <= len(sq) <= 240 and sq != site
-                known = seen[raw] = (text, sq, _match(sq, refs) if ok else -1.0)
-        text, sq, score = known
-        if score < 0 or (not score and not is_h):
-            continue  # no match (only a heading may still match by its leading text)
-        if score < 8 and is_h:
-            lead = _lead(el)
-            if lead is not None and _match(squash(lead[1]), refs) > score:
-                # <h1>title<br><span>date 来源 …</span></h1>: the info line sits in the heading;
-                # its first child marks where the headline ends
-                el, text = lead
-                sq = squash(text)
-                score = _match(sq, refs)
-        if not score:
+            known = seen[raw] = refs.score(raw)
+        found = _candidate(el, known, refs, layout)
+        if found is None:
             continue
-        attrs = f"{el.get('id') or ''} {el.get('class') or ''}"
-        score += 1.5 if is_h else 0.0
-        score += 1.0 if _title_attrs(attrs) else 0.0
-        if el.tag == "a" or (el.getparent() is not None and el.getparent().tag == "a"):
-            score -= 4
-        if _in_chrome(el) or in_breadcrumb(el, layout):
-            # site names and column names live in headers/footers/nav and breadcrumbs (where
-            # a "column_site" <title>'s first part names the last crumb)
-            score -= 6
-        if best is None or score > best[0] or (score == best[0] and len(sq) > len(best[3])):
-            best = (score, el, text, sq)
-    if best is not None and best[0] >= 5.8:
+        if (
+            best is None
+            or found[0] > best[0]
+            or (found[0] == best[0] and len(found[3]) > len(best[3]))
+        ):
+            best = found
+    return best
+
+
+def find_title(
+    root: Element, layout: Layout, meta: dict[str, str], title_tag: str | None
+) -> tuple[Element | None, str | None, str]:
+    """(headline element, title, method).
+
+    The headline element when one matches the references well enough; else the meta title,
+    else the first part of ``<title>``.
+    """
+    parts = _title_parts(title_tag)
+    site = squash(meta.get("site"))
+    refs = _references(layout, meta, title_tag, parts, site)
+    best = _best_headline(layout, TitleRefs.of(refs, site)) if refs else None
+    if best is not None and best[0] >= _HEADLINE_SCORE:
         return best[1], best[2], "headline"
-    for key, method in (("title", "meta"),):
-        if meta.get(key):
-            return None, meta[key], method
+    if meta.get("title"):
+        return None, meta["title"], "meta"
     if parts:
         return None, parts[0], "title-tag"
     return None, None, "none"

@@ -215,52 +215,78 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         if not listing.article_links and not listing.next_page:
             self.logger.warning("no article links on list page %s", response.url)
             self._stat("list_pages_without_links")
+        articles = self._article_requests(listing, response.url)
+        next_page = self._next_list_page(listing, column, bool(articles), response.url)
+        if next_page and self._allowed(next_page):
+            request = self._list_request(next_page, page, column, listing, response.url)
+            if request is not None:
+                yield request
+        yield from articles
+
+    def _article_requests(self, listing: ExtractedListing, list_url: str) -> list[scrapy.Request]:
+        """Requests for the article links worth fetching; a link to a file is a document."""
         articles: list[scrapy.Request] = []
         for link in listing.article_links:
             if not self._allowed(link):
                 self._stat("offsite_links")
                 continue
             url = clean_url(link)  # one request for ?utm_=, ;jsessionid=, // … variants
-            if self.plan.is_known(link, url):
-                self._stat("known_articles_skipped")
-                continue
-            if self.plan.is_settled(url):
-                self._stat("settled_skipped")
-                continue
             listed = listing.link_dates.get(link)
-            if self.since and listed and listed < self.since:
-                self._stat("older_than_since")
+            if (skipped := self._skip_reason(link, url, listed)) is not None:
+                self._stat(skipped)
                 continue
             if link in listing.documents:  # the row links to a file: the row is the article
                 articles.append(
-                    self.document_request(url, listing.documents[link], listed, response.url)
+                    self.document_request(url, listing.documents[link], listed, list_url)
                 )
                 continue
-            articles.append(self._article_request(url, response.url))
-        next_page = listing.next_page
+            articles.append(self._article_request(url, list_url))
+        return articles
+
+    def _skip_reason(self, link: str, url: str, listed: date | None) -> str | None:
+        """Why an on-site article link is not fetched (its stats key), or None to fetch it:
+        stored already, failed for good, or listed with a date before ``--since``."""
+        if self.plan.is_known(link, url):
+            return "known_articles_skipped"
+        if self.plan.is_settled(url):
+            return "settled_skipped"
+        if self.since and listed and listed < self.since:
+            return "older_than_since"
+        return None
+
+    def _next_list_page(
+        self, listing: ExtractedListing, column: str, new_articles: bool, list_url: str
+    ) -> str | None:
+        """The list page to read next, or None when the column is done: an incremental crawl
+        (or ``--since``) stops at a page whose links bring no article to fetch, and a column
+        whose declared items have all been seen has nothing more to show."""
         stop = not self.full and not self.plan.resuming
-        if listing.article_links and not articles and (stop or self.since):
-            self.logger.info("incremental: no new article on %s, column done", response.url)
+        if listing.article_links and not new_articles and (stop or self.since):
+            self.logger.info("incremental: no new article on %s, column done", list_url)
             self._stat("incremental_stops")
             self._book().stop(column, "since" if self.since and not stop else "incremental")
-            next_page = None
-        if next_page and self._book().complete(column):
+            return None
+        if listing.next_page and self._book().complete(column):
             self._stat("columns_complete")
-            next_page = None
-        if next_page and self._allowed(next_page):
-            if page >= self._max_pages():
-                self.logger.info("stopping pagination at %d pages: %s", page, response.url)
-                self._stat("pagination_limit_reached")
-                self._book().stop(column, "page_limit")
-            else:
-                yield scrapy.Request(
-                    next_page,
-                    callback=self.parse_list,
-                    errback=self.list_failed,
-                    cb_kwargs={"page": page + 1, "column": column, "guess": listing.next_is_guess},
-                    priority=LIST_PRIORITY,
-                )
-        yield from articles
+            return None
+        return listing.next_page
+
+    def _list_request(
+        self, next_page: str, page: int, column: str, listing: ExtractedListing, list_url: str
+    ) -> scrapy.Request | None:
+        """The request for list page ``page + 1``, unless the column reached its page limit."""
+        if page >= self._max_pages():
+            self.logger.info("stopping pagination at %d pages: %s", page, list_url)
+            self._stat("pagination_limit_reached")
+            self._book().stop(column, "page_limit")
+            return None
+        return scrapy.Request(
+            next_page,
+            callback=self.parse_list,
+            errback=self.list_failed,
+            cb_kwargs={"page": page + 1, "column": column, "guess": listing.next_is_guess},
+            priority=LIST_PRIORITY,
+        )
 
     def _article_request(self, url: str, list_url: str | None) -> scrapy.Request:
         return scrapy.Request(

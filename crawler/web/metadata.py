@@ -118,103 +118,127 @@ def _notes(columns: dict[str, str], lead: str) -> str:
     return f"<p>{lead}</p><details><summary>Column notes</summary><dl>{items}</dl></details>"
 
 
+def _chart_link(database: str) -> str:
+    """The link to the monthly chart that the home page, articles and the monthly view show."""
+    return f'<a href="{per_month_chart(database)}">Chart: articles per month per site</a>'
+
+
 def datasette_metadata(database: str) -> dict[str, Any]:
     """Datasette metadata for the database named ``database`` (the file's stem)."""
-    latest = {k: v for k, v in ARTICLE_COLUMNS.items() if k in LATEST_COLUMNS} | LATEST_EXTRA
-    chart = f'<a href="{per_month_chart(database)}">Chart: articles per month per site</a>'
+    chart = _chart_link(database)
+    return {
+        "title": "govnews: Chinese government news",
+        "description_html": f"Articles crawled from government portals. {chart}.",
+        "databases": {database: {"tables": _tables(database), "queries": _queries(database)}},
+    }
+
+
+def _tables(database: str) -> dict[str, Any]:
+    """Per table and view: title, description, facets; plumbing hidden."""
+    hidden: dict[str, Any] = {name: {"hidden": True} for name in HIDDEN}
+    return {
+        **hidden,
+        "articles_fts_src": {"allow": False},  # a view: views cannot be hidden
+        "articles": _articles_table(database),
+        "v_articles_latest": _latest_table(),
+        "view_counts": {
+            "title": "View-count readings",
+            "description": "The time series: one row per article per crawl.",
+            "facets": ["method"],
+        },
+        "v_view_deltas_daily": {
+            "title": "Daily view deltas per article",
+            "description": "Last reading of each Asia/Shanghai day and the change "
+            "since the previous reading day.",
+        },
+        "v_articles_per_site_month": {
+            "title": "Articles per site per month",
+            "description_html": _chart_link(database),
+            "facets": ["site"],
+        },
+        "crawl_runs": {"title": "Crawl runs", "facets": ["site", "status"]},
+        "article_revisions": _revisions_table(database),
+        "rejects": {
+            "title": "Rejected pages",
+            "description": "URLs that did not become articles, with the reason.",
+            "facets": ["site", "reason"],
+        },
+    }
+
+
+def _articles_table(database: str) -> dict[str, Any]:
+    """The main table: its lead points at revisions, ranked search and the monthly chart."""
     lead = (
         "One row per article URL; re-crawls update it in place (earlier texts in "
         f'<a href="/{database}/article_revisions">article_revisions</a>; removed_at when the page '
         "is gone). Search finds any term, "
         f'1 character or more (e.g. 会议). <a href="/{database}/search">Ranked search with '
-        f"passages</a> · {chart} · Times: {SHANGHAI_NOTE}."
+        f"passages</a> · {_chart_link(database)} · Times: {SHANGHAI_NOTE}."
     )
-    hidden: dict[str, Any] = {name: {"hidden": True} for name in HIDDEN}
     return {
-        "title": "govnews: Chinese government news",
-        "description_html": f"Articles crawled from government portals. {chart}.",
-        "databases": {
-            database: {
-                "tables": {
-                    **hidden,
-                    "articles_fts_src": {"allow": False},  # a view: views cannot be hidden
-                    "articles": {
-                        "title": "Articles",
-                        "description_html": _notes(ARTICLE_COLUMNS, lead),
-                        "facets": ["site", "column_name", {"month": "published_at"}],
-                        "sort_desc": "published_at",
-                        "label_column": "title",
-                        "size": 50,
-                        "facet_size": 6,  # keeps the rows near the top of the page
-                    },
-                    "v_articles_latest": {
-                        "title": "Latest articles with latest views",
-                        "description_html": _notes(latest, "Articles with their newest reading."),
-                        "facets": ["site", "column_name", "month"],
-                        "sort_desc": "published_at",
-                    },
-                    "view_counts": {
-                        "title": "View-count readings",
-                        "description": "The time series: one row per article per crawl.",
-                        "facets": ["method"],
-                    },
-                    "v_view_deltas_daily": {
-                        "title": "Daily view deltas per article",
-                        "description": "Last reading of each Asia/Shanghai day and the change "
-                        "since the previous reading day.",
-                    },
-                    "v_articles_per_site_month": {
-                        "title": "Articles per site per month",
-                        "description_html": chart,
-                        "facets": ["site"],
-                    },
-                    "crawl_runs": {"title": "Crawl runs", "facets": ["site", "status"]},
-                    "article_revisions": {
-                        "title": "Article revisions",
-                        "description_html": _notes(
-                            REVISION_COLUMNS,
-                            "The text an article had before each edit a re-crawl or revisit "
-                            f'found. <a href="/{database}/changed_or_removed">Changed or removed '
-                            "this month</a>.",
-                        ),
-                        "facets": ["changed"],
-                        "sort_desc": "seen_at",
-                    },
-                    "rejects": {
-                        "title": "Rejected pages",
-                        "description": "URLs that did not become articles, with the reason.",
-                        "facets": ["site", "reason"],
-                    },
-                },
-                "queries": {
-                    "search": {
-                        "title": "Ranked search (any length, e.g. 会议)",
-                        "description": "Every term in the title or body; title hits first, "
-                        "then the number of body occurrences. Same as `govnews search`.",
-                        "sql": RANKED_SQL,
-                        "hide_sql": True,
-                    },
-                    "articles_per_month": {
-                        "title": "Articles per month per site",
-                        "description_html": f'<a href="{per_month_chart(database)}">Chart</a>',
-                        "sql": PER_MONTH_SQL,
-                        "hide_sql": True,
-                    },
-                    "changed_or_removed": {
-                        "title": "Changed or removed this month",
-                        "description": "Articles whose text changed (the previous text beside "
-                        "them) or whose page was found gone, this Asia/Shanghai month or the "
-                        "month given (YYYY-MM), latest first.",
-                        "sql": CHANGED_SQL,
-                        "hide_sql": True,
-                    },
-                    "article_views": {
-                        "title": "View count of one article over time (Asia/Shanghai)",
-                        "sql": VIEWS_SQL,
-                        "hide_sql": True,
-                    },
-                },
-            }
+        "title": "Articles",
+        "description_html": _notes(ARTICLE_COLUMNS, lead),
+        "facets": ["site", "column_name", {"month": "published_at"}],
+        "sort_desc": "published_at",
+        "label_column": "title",
+        "size": 50,
+        "facet_size": 6,  # keeps the rows near the top of the page
+    }
+
+
+def _latest_table() -> dict[str, Any]:
+    """The articles view with the newest view count: notes for the columns it shows."""
+    latest = {k: v for k, v in ARTICLE_COLUMNS.items() if k in LATEST_COLUMNS} | LATEST_EXTRA
+    return {
+        "title": "Latest articles with latest views",
+        "description_html": _notes(latest, "Articles with their newest reading."),
+        "facets": ["site", "column_name", "month"],
+        "sort_desc": "published_at",
+    }
+
+
+def _revisions_table(database: str) -> dict[str, Any]:
+    return {
+        "title": "Article revisions",
+        "description_html": _notes(
+            REVISION_COLUMNS,
+            "The text an article had before each edit a re-crawl or revisit "
+            f'found. <a href="/{database}/changed_or_removed">Changed or removed '
+            "this month</a>.",
+        ),
+        "facets": ["changed"],
+        "sort_desc": "seen_at",
+    }
+
+
+def _queries(database: str) -> dict[str, Any]:
+    """The canned queries, their SQL hidden (each has its own page or command)."""
+    return {
+        "search": {
+            "title": "Ranked search (any length, e.g. 会议)",
+            "description": "Every term in the title or body; title hits first, "
+            "then the number of body occurrences. Same as `govnews search`.",
+            "sql": RANKED_SQL,
+            "hide_sql": True,
+        },
+        "articles_per_month": {
+            "title": "Articles per month per site",
+            "description_html": f'<a href="{per_month_chart(database)}">Chart</a>',
+            "sql": PER_MONTH_SQL,
+            "hide_sql": True,
+        },
+        "changed_or_removed": {
+            "title": "Changed or removed this month",
+            "description": "Articles whose text changed (the previous text beside "
+            "them) or whose page was found gone, this Asia/Shanghai month or the "
+            "month given (YYYY-MM), latest first.",
+            "sql": CHANGED_SQL,
+            "hide_sql": True,
+        },
+        "article_views": {
+            "title": "View count of one article over time (Asia/Shanghai)",
+            "sql": VIEWS_SQL,
+            "hide_sql": True,
         },
     }
 
