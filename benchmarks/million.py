@@ -30,11 +30,15 @@ import argparse
 import multiprocessing as mp
 import os
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+# measure the checkout this file is in, not whichever one `pip install -e` pointed at
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from measure import peak_rss_mib
 from store import database
