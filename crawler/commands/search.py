@@ -62,7 +62,8 @@ def search(
     """Search titles and bodies for QUERY (every whitespace-separated term must occur).
 
     Results are ranked: title matches first, then how often the terms occur in the body, then
-    newest first. Snippets mark matches with 【】 (colour in a terminal table).
+    newest first; a term with more than 1000 matches is ranked among its 1000 newest. Snippets
+    mark matches with 【】 (colour in a terminal table).
 
     \b
     Example:

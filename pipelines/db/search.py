@@ -5,16 +5,23 @@ terms, and an article matches when every term occurs in its title or its body. T
 narrows the candidates; the final filter is always ``LIKE``/``ILIKE`` on ``articles``, so results
 equal a LIKE scan whatever the index can or cannot serve.
 
-* SQLite: ``articles_fts`` (FTS5, trigram tokenizer, migration 0002) indexes ``title`` and
-  ``body_text`` each followed by a newline sentinel, so every occurrence of a 2-character term
-  starts some indexed trigram. Terms of >= 3 characters become FTS5 phrases; a 2-character term
-  becomes an OR of the trigrams that start with it, looked up in ``articles_fts_vocab``; a
-  1-character term (or a 2-character one too common to expand) is left to the LIKE filter.
-* PostgreSQL: ``ILIKE`` served by the pg_trgm GIN indexes of migration 0002 (terms of < 3
-  characters fall back to a scan, results stay correct).
+* SQLite: ``articles_fts`` (FTS5, trigram tokenizer, migrations 0002 and 0007) indexes ``title``
+  and ``body_text`` each followed by two newlines, so every occurrence of a 1- or 2-character
+  term starts some indexed trigram. Terms of >= 3 characters become FTS5 phrases; a 1- or
+  2-character term becomes an OR of the trigrams that start with it, looked up in
+  ``articles_fts_vocab``; a term too common to expand (more than ``MAX_EXPANSION`` trigrams) is
+  left to the LIKE filter, which finds its matches among the newest articles quickly.
+* PostgreSQL: ``ILIKE`` served by the pg_trgm GIN indexes of migration 0002 for terms of >= 3
+  characters, and by the GIN index of characters of migration 0007 for shorter ones (an
+  article must hold every character of the term).
+
+Ranking: title hits first, then occurrences in the body, then newer first. It is computed on
+the ``RANK_WINDOW`` most recently stored matches (highest ids), not on every match: a term that
+occurs in half a million articles would otherwise read and score all of them for 20 results.
+A query with fewer matches than that (or a ``limit`` at least that large) is ranked over all of
+them exactly; for a very common term the best of the newest ``RANK_WINDOW`` come first.
 
 Every user value is a bound parameter; nothing from the query is pasted into SQL text.
-Ranking: title hits first, then occurrences in the body, then newer first.
 """
 
 from __future__ import annotations
@@ -25,14 +32,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from pipelines.db.export import as_utc
 
 FTS_TABLE = "articles_fts"
 VOCAB_TABLE = "articles_fts_vocab"
-SENTINEL = "\n"  # appended to title and body in the FTS index (see migration 0002)
-MAX_EXPANSION = 400  # a 2-character term expanding to more trigrams than this is LIKE-filtered
+SENTINEL = "\n\n"  # appended to title and body in the FTS index (migrations 0002, 0007)
+MAX_EXPANSION = 5000  # a 1-/2-character term expanding to more trigrams is LIKE-filtered
+#: matches ranked at most (the newest); see the module docstring
+RANK_WINDOW = 1000
+PROBE_FACTOR = 5  # newest articles read before the index: PROBE_FACTOR * RANK_WINDOW
 SNIPPET_CHARS = 60
 HIGHLIGHT = ("【", "】")
 
@@ -91,6 +101,8 @@ def _foldable(term: str) -> bool:
 
 #: ``lookup(lo, hi, cap)``: up to ``cap`` indexed trigrams ``t`` with ``lo <= t < hi``
 VocabLookup = Callable[[str, str, int], list[str]]
+#: the expression of PostgreSQL's ``ix_articles_text_chars`` (migration 0007), on alias ``m``
+PG_CHARS = "string_to_array(lower(m.title || m.body_text), NULL)"
 VOCAB_SQL = f"SELECT term FROM {VOCAB_TABLE} WHERE term >= :lo AND term < :hi LIMIT :cap"
 
 
@@ -107,7 +119,7 @@ def match_expression(terms: list[str], lookup: VocabLookup) -> str | None:
         n = len(term)
         if n >= 3:
             parts.append(fts_phrase(term))
-        elif n == 2 and _foldable(term):
+        elif _foldable(term):
             low = term.lower()
             found = lookup(low, low + "\U0010ffff", MAX_EXPANSION + 1)
             if len(found) > MAX_EXPANSION:
@@ -128,12 +140,19 @@ def like_clauses(
     where: list[str] = []
     params: dict[str, str] = {}
     for i, term in enumerate(terms):
+        op = operator(term, like)
         params[f"{prefix}{i}"] = like_pattern(term)
         where.append(
-            f"({alias}.title {like} :{prefix}{i} ESCAPE '\\'"
-            f" OR {alias}.body_text {like} :{prefix}{i} ESCAPE '\\')"
+            f"({alias}.title {op} :{prefix}{i} ESCAPE '\\'"
+            f" OR {alias}.body_text {op} :{prefix}{i} ESCAPE '\\')"
         )
     return where, params
+
+
+def operator(term: str, like: str) -> str:
+    """``like``, except plain LIKE for a term without cased letters (Chinese, digits): the same
+    matches, and PostgreSQL's ILIKE would lower-case every body it reads first."""
+    return "LIKE" if like == "ILIKE" and term.lower() == term.upper() else like
 
 
 def _sqlite_match(conn: Connection, terms: list[str]) -> str | None:
@@ -156,44 +175,42 @@ def search(
     """Articles containing every term of ``query`` in title or body, best first.
 
     ``since``/``until`` bound ``published_at`` (inclusive/exclusive); give them timezone-aware.
+    Two steps: the ids of the newest matches (:func:`_newest_matches`), then their ranking.
     """
     terms = split_terms(query)
     if not terms:
         return []
     dialect = conn.dialect.name
     like = "ILIKE" if dialect == "postgresql" else "LIKE"
-    where, patterns = like_clauses(terms, like=like)
-    params: dict[str, Any] = {"limit": limit, **patterns}
+    where, params = like_clauses(terms, like=like, alias="m")
+    filters: dict[str, Any] = dict(params)
+    if site:
+        filters["site"] = site
+        where.append("m.site = :site")
+    if since is not None:
+        filters["since"] = _bindable(since, dialect)
+        where.append("m.published_at >= :since")
+    if until is not None:
+        filters["until"] = _bindable(until, dialect)
+        where.append("m.published_at < :until")
+    ids = _newest_matches(conn, terms, where, filters, max(RANK_WINDOW, limit))
+    if not ids:
+        return []
     score: list[str] = []
+    ranking: dict[str, Any] = {"ids": ids, "limit": limit}
     for i, term in enumerate(terms):
-        params[f"t{i}"] = term
+        ranking |= {f"p{i}": params[f"p{i}"], f"t{i}": term}
         score.append(
-            f"(CASE WHEN a.title {like} :p{i} ESCAPE '\\' THEN 100 ELSE 0 END)"
+            f"(CASE WHEN a.title {operator(term, like)} :p{i} ESCAPE '\\' THEN 100 ELSE 0 END)"
             f" + (LENGTH(a.body_text) - LENGTH(REPLACE(a.body_text, :t{i}, ''))) / LENGTH(:t{i})"
         )
-    if dialect == "sqlite":
-        match = _sqlite_match(conn, terms)
-        if match == "":
-            return []
-        if match is not None:
-            params["match"] = match
-            where.append(f"a.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :match)")
-    if site:
-        params["site"] = site
-        where.append("a.site = :site")
-    if since is not None:
-        params["since"] = _bindable(since, dialect)
-        where.append("a.published_at >= :since")
-    if until is not None:
-        params["until"] = _bindable(until, dialect)
-        where.append("a.published_at < :until")
     sql = (
         "SELECT a.id, a.site, a.url, a.title, a.published_at, a.views, a.column_name,"
-        f" a.body_text, {' + '.join(score)} AS score"
-        f" FROM articles a WHERE {' AND '.join(where)}"
+        f" a.body_text, {' + '.join(score)} AS score FROM articles a WHERE a.id IN :ids"
         " ORDER BY score DESC, a.published_at DESC, a.id DESC LIMIT :limit"
     )
-    rows = conn.execute(text(sql).columns(published_at=_published_type(conn)), params).all()
+    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
+    rows = conn.execute(stmt.columns(published_at=_published_type(conn)), ranking).all()
     return [
         SearchHit(
             id=r.id,
@@ -208,6 +225,56 @@ def search(
         )
         for r in rows
     ]
+
+
+def _newest_matches(
+    conn: Connection, terms: list[str], where: list[str], params: dict[str, Any], window: int
+) -> list[int]:
+    """Ids of the ``window`` newest articles meeting ``where`` (alias ``m``), newest first.
+
+    A probe first reads the newest ``PROBE_FACTOR * window`` articles: a term common enough to
+    fill the window there (most 1- and 2-character ones) is done without any index, whose
+    lookups cost most for exactly those terms (FTS5 vocabulary counts, long posting lists).
+    Skipped on SQLite when every term is an FTS5 phrase (>= 3 characters), always cheap.
+    Otherwise the index narrows the candidates, newest first, and the filter decides.
+    """
+    params = {**params, "window": window}
+    cond = " AND ".join(where)
+    sqlite = conn.dialect.name == "sqlite"
+    if not sqlite or any(len(t) < 3 for t in terms):
+        probe = (
+            "SELECT m.id FROM (SELECT id, site, title, body_text, published_at FROM articles"
+            f" ORDER BY id DESC LIMIT :budget) m WHERE {cond} ORDER BY m.id DESC LIMIT :window"
+        )
+        found = conn.scalars(text(probe), {**params, "budget": PROBE_FACTOR * window}).all()
+        if len(found) >= window:
+            return list(found)
+    source, newest = "articles m", "m.id"
+    if sqlite:
+        match = _sqlite_match(conn, terms)
+        if match == "":
+            return []
+        if match is not None:  # FTS5 drives, and hands its rowids newest first without a sort
+            source, newest = f"{FTS_TABLE} f JOIN articles m ON m.id = f.rowid", "f.rowid"
+            cond += f" AND {FTS_TABLE} MATCH :match"
+            params["match"] = match
+    else:
+        clauses = list(where)  # one per term first (like_clauses), then the filters
+        for i, term in enumerate(terms):
+            if len(term) < 3:  # shorter than a trigram: the characters index of 0007 serves it
+                params[f"c{i}"] = term
+                chars = f"{PG_CHARS} @> string_to_array(lower(:c{i}), NULL)"
+                # one uncased character: holding it is matching it, so no body is read again
+                if len(term) == 1 and term.lower() == term.upper():
+                    clauses[i] = chars
+                    # and the planner underrates string_to_array per row (a filter on a scan
+                    # by id took seconds): ordering by an expression leaves it the index
+                    newest = "m.id + 0"
+                else:  # LIKE first: it rejects most rows before the costly split
+                    clauses[i] = f"{clauses[i]} AND {chars}"
+        cond = " AND ".join(clauses)
+    sql = f"SELECT m.id FROM {source} WHERE {cond} ORDER BY {newest} DESC LIMIT :window"
+    return list(conn.scalars(text(sql), params).all())
 
 
 def _published_type(conn: Connection) -> Any:

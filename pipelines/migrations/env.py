@@ -29,8 +29,9 @@ PG_MIGRATION_LOCK = 0x676F766E657773  # "govnews"
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     if type_ == "table":
         return name in target_metadata.tables
-    # pg_trgm GIN indexes of migration 0002 (search) are not in the models
-    return not (type_ == "index" and name and name.endswith("_trgm"))
+    # the search indexes of migrations 0002 (pg_trgm GIN) and 0007 (characters, GIN) are
+    # expression/operator-class indexes the models do not describe
+    return not (type_ == "index" and name and name.endswith(("_trgm", "_text_chars")))
 
 
 def _configure(connection: Connection) -> None:
