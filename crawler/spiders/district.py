@@ -252,6 +252,8 @@ class DistrictSpider(CounterSteps, DocumentSteps):
             self.logger.warning("no article links on list page %s", response.url)
             self._stat("list_pages_without_links")
         articles: list[scrapy.Request] = []
+        # one lookup of the page's links in the store, not one per link
+        self.plan.prefetch([*listing.article_links, *map(clean_url, listing.article_links)])
         for link in listing.article_links:
             if not self._allowed(link):
                 self._stat("offsite_links")

@@ -18,9 +18,10 @@ are settled: an incremental crawl neither fetches nor records them again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection, Container
 from typing import NamedTuple
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, bindparam, create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from crawler.items import FRESH, CrawlPlan
@@ -36,23 +37,86 @@ def _engine(db_url: str) -> Engine:
     return create_engine(db_url)
 
 
-def load_known_urls(db_url: str, site: str) -> set[str]:
-    """Article URLs already stored for ``site``, and their other URLs (``article_urls``);
-    empty when the database is new."""
-    engine = _engine(db_url)
-    known: set[str] = set()
+#: one small pool per database for the per-page lookups of every site crawled in the process
+#: (a fleet crawls hundreds of sites in one process: one connection each would exhaust
+#: PostgreSQL's ``max_connections``); the reactor's thread asks one page at a time
+_LOOKUP_ENGINES: dict[str, Engine] = {}
+_LOOKUP = text(
+    "SELECT url FROM articles WHERE site = :site AND url IN :urls"
+    " UNION ALL SELECT url FROM article_urls WHERE site = :site AND url IN :urls"
+).bindparams(bindparam("urls", expanding=True))
+_LOOKUP_ARTICLES = text("SELECT url FROM articles WHERE site = :site AND url IN :urls").bindparams(
+    bindparam("urls", expanding=True)
+)
+
+
+def _lookup_engine(db_url: str) -> Engine:
+    engine = _LOOKUP_ENGINES.get(db_url)
+    if engine is None:
+        engine = _LOOKUP_ENGINES[db_url] = _engine(db_url)
+    return engine
+
+
+class StoredUrls(Container[str]):
+    """The site's stored article URLs and their other URLs, asked of the database one list page
+    at a time: :meth:`prefetch` looks a page's links up in one query by the unique indexes on
+    ``articles.url`` and ``article_urls.url``, so the check costs the same at a million articles
+    as at ten thousand, and the crawl holds no set of every URL the site ever had (loading it
+    took seconds and hundreds of MiB at a million). A URL outside the prefetched page is looked
+    up alone. Empty (false) when the site has no stored article yet."""
+
+    def __init__(self, db_url: str, site: str) -> None:
+        self.db_url = db_url
+        self.site = site
+        #: the answers for the latest page (replaced by each prefetch: memory stays flat)
+        self._page: dict[str, bool] = {}
+        self._has_aliases = True
+        with _lookup_engine(db_url).connect() as conn:
+            self._any = (
+                conn.execute(
+                    text("SELECT 1 FROM articles WHERE site = :site LIMIT 1"), {"site": site}
+                ).first()
+                is not None
+            )
+
+    def __bool__(self) -> bool:
+        return self._any
+
+    def prefetch(self, urls: Collection[str]) -> None:
+        """Look ``urls`` (a list page's links, as linked and in canonical form) up at once."""
+        wanted = sorted(set(urls))
+        self._page = dict.fromkeys(wanted, False)
+        for start in range(0, len(wanted), 500):  # SQLite's variable limit, as in select_in
+            for url in self._query(wanted[start : start + 500]):
+                self._page[url] = True
+
+    def _query(self, urls: list[str]) -> list[str]:
+        params = {"site": self.site, "urls": urls}
+        with _lookup_engine(self.db_url).connect() as conn:
+            if self._has_aliases:
+                try:
+                    return list(conn.execute(_LOOKUP, params).scalars())
+                except (OperationalError, ProgrammingError):
+                    self._has_aliases = False  # a database from before 0004: articles only
+                    conn.rollback()
+            return list(conn.execute(_LOOKUP_ARTICLES, params).scalars())
+
+    def __contains__(self, url: object) -> bool:
+        if not self._any or not isinstance(url, str):
+            return False
+        found = self._page.get(url)
+        if found is None:
+            found = self._page[url] = bool(self._query([url]))
+        return found
+
+
+def load_known_urls(db_url: str, site: str) -> StoredUrls | set[str]:
+    """Article URLs already stored for ``site``, and their other URLs (``article_urls``), as a
+    container answered by the database; an empty set when the database is new."""
     try:
-        for table in ("articles", "article_urls"):  # article_urls: since migration 0004
-            with engine.connect() as conn:
-                rows = conn.execute(
-                    text(f"SELECT url FROM {table} WHERE site = :site"), {"site": site}
-                )
-                known.update(row[0] for row in rows)
+        return StoredUrls(db_url, site)
     except (OperationalError, ProgrammingError):
-        pass  # a new database, or one from before 0004: what was read so far
-    finally:
-        engine.dispose()
-    return known
+        return set()  # a new database: nothing known
 
 
 #: reject reasons worth another fetch: the server, the network or the database failed this time
@@ -158,7 +222,7 @@ def plan_crawl(db_url: str | None, site: str, *, full: bool, run_id: int | None)
         return CrawlPlan(set(), set(), retry, False)
     known = load_known_urls(db_url, site)
     if known:
-        logger.info("incremental: %d articles already stored", len(known))
+        logger.info("incremental: skipping stored articles (looked up per list page)")
     resuming = bool(known) and previous_run_incomplete(db_url, site, run_id)
     if resuming:
         logger.info("resuming: the last run did not finish, reading all list pages")
