@@ -6,6 +6,9 @@ a million articles). ``site_counts`` holds one row per site with the counts they
 exact by row triggers on those four tables (the same counters on SQLite and PostgreSQL, whatever
 process writes), filled once here from the existing rows. A re-crawl that changes none of the
 counted facts (dated, has views, quality flags, media-only, removed) fires no counter update.
+On SQLite the triggers run per row; on PostgreSQL per statement, over its transition tables
+(one counter update per site and statement: per-row updates of one counter row in a long
+transaction pile up row versions that every later update walks, quadratic in a bulk load).
 Deleting an article takes its view readings and revisions off its site before the cascade
 deletes them (a BEFORE DELETE trigger: the children's own triggers then no longer find the
 article); rows of a missing article are counted nowhere, as the old inner joins did. Rejects
@@ -193,25 +196,178 @@ def _bodies() -> dict[str, tuple[str, str, str]]:
     }
 
 
-def _create_triggers(dialect: str) -> None:
+def _create_sqlite_triggers() -> None:
     for name, (event, when, body) in _bodies().items():
         statements = [s.strip() + ";" for s in body.split("; ")]
-        if dialect == "sqlite":
-            cond = f" WHEN {when}" if when else ""
-            op.execute(
-                f"CREATE TRIGGER {name} {event} FOR EACH ROW{cond} BEGIN\n  "
-                + "\n  ".join(statements)
-                + "\nEND"
-            )
-            continue
-        back = "OLD" if "DELETE" in event else "NEW"
+        cond = f" WHEN {when}" if when else ""
         op.execute(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
+            f"CREATE TRIGGER {name} {event} FOR EACH ROW{cond} BEGIN\n  "
             + "\n  ".join(statements)
-            + f"\n  RETURN {back};\nEND $$"
+            + "\nEND"
         )
-        cond = f" WHEN ({when})" if when else ""
-        op.execute(f"CREATE TRIGGER {name} {event} FOR EACH ROW{cond} EXECUTE FUNCTION {name}()")
+
+
+def _sums(row: str, sign: str) -> str:
+    """``articles`` and flag deltas of the rows ``row``, for an aggregate over a site."""
+    flags = ", ".join(f"{sign}{_flag(f, row)} AS {f}" for f in FLAGS)
+    return f"{row}.site, {sign}1 AS articles, {flags}"
+
+
+def _add_articles(deltas: str) -> str:
+    """Add per-site sums of ``deltas`` (rows of site, articles, flags) to the counters."""
+    cols = ("articles", *FLAGS)
+    sums = ", ".join(f"sum({c})" for c in cols)
+    nonzero = " OR ".join(f"sum({c}) <> 0" for c in cols)
+    sets = ", ".join(f"{c} = site_counts.{c} + excluded.{c}" for c in cols)
+    return (
+        f"INSERT INTO site_counts (site, {', '.join(cols)}) SELECT site, {sums} FROM ({deltas}) d"
+        f" GROUP BY site HAVING {nonzero} ON CONFLICT (site) DO UPDATE SET {sets}"
+    )
+
+
+def _add_children(table: str, rows: str, sign: str, column: str) -> str:
+    """Add (``+``) or take off (``-``) the per-site count of ``rows`` of ``table``."""
+    return (
+        f"UPDATE site_counts SET {column} = site_counts.{column} {sign} d.n FROM"
+        f" (SELECT a.site, count(*) AS n FROM {rows} x JOIN articles a ON a.id = x.article_id"
+        f" GROUP BY a.site) d WHERE site_counts.site = d.site"
+    )
+
+
+def _latest_revision_of(rows: str) -> str:
+    return (
+        f"UPDATE site_counts SET last_revision_at = {LATEST_REVISION.format(extra='')}"
+        f" WHERE site IN (SELECT a.site FROM {rows} x JOIN articles a ON a.id = x.article_id)"
+    )
+
+
+def _add_rejects(rows: str, sign: str) -> str:
+    return (
+        f"INSERT INTO site_counts (site, rejects) SELECT coalesce(site, ''), {sign}count(*)"
+        f" FROM {rows} GROUP BY coalesce(site, '')"
+        " ON CONFLICT (site) DO UPDATE SET rejects = site_counts.rejects + excluded.rejects"
+    )
+
+
+def _pg_statement_bodies() -> dict[str, tuple[str, str, list[str]]]:
+    """trigger name -> (event, REFERENCING clause, statements), per statement."""
+    new, old = "NEW TABLE AS new_rows", "OLD TABLE AS old_rows"
+    moved = (
+        "(SELECT o.id AS article_id, o.site AS old_site FROM old_rows o"
+        " JOIN new_rows n ON n.id = o.id WHERE o.site <> n.site)"
+    )
+    return {
+        "site_counts_articles_ai": (
+            "INSERT ON articles",
+            new,
+            [_add_articles(f"SELECT {_sums('n', '')} FROM new_rows n")],
+        ),
+        "site_counts_articles_au": (
+            "UPDATE ON articles",
+            f"{old} {new}",
+            [
+                _add_articles(
+                    f"SELECT {_sums('o', '-')} FROM old_rows o"
+                    f" UNION ALL SELECT {_sums('n', '')} FROM new_rows n"
+                ),
+                # an article moved to another site takes its readings and revisions along
+                *(
+                    f"UPDATE site_counts SET {col} = site_counts.{col} + d.n FROM"
+                    f" (SELECT s.site, sum(s.n) AS n FROM (SELECT m.old_site AS site,"
+                    f" -count(*) AS n FROM {moved} m JOIN {table} x ON x.article_id ="
+                    " m.article_id GROUP BY m.old_site UNION ALL SELECT a.site, count(*)"
+                    f" FROM {moved} m JOIN {table} x ON x.article_id = m.article_id"
+                    " JOIN articles a ON a.id = m.article_id GROUP BY a.site) s"
+                    " GROUP BY s.site) d WHERE site_counts.site = d.site AND d.n <> 0"
+                    for table, col in (
+                        ("view_counts", "view_readings"),
+                        ("article_revisions", "revisions"),
+                    )
+                ),
+                f"UPDATE site_counts SET last_revision_at = {LATEST_REVISION.format(extra='')}"
+                " WHERE site IN (SELECT o.site FROM old_rows o JOIN new_rows n ON n.id = o.id"
+                " WHERE o.site <> n.site UNION SELECT n.site FROM old_rows o JOIN new_rows n"
+                " ON n.id = o.id WHERE o.site <> n.site)",
+            ],
+        ),
+        "site_counts_views_ai": (
+            "INSERT ON view_counts",
+            new,
+            [_add_children("view_counts", "new_rows", "+", "view_readings")],
+        ),
+        "site_counts_views_ad": (
+            "DELETE ON view_counts",
+            old,
+            [_add_children("view_counts", "old_rows", "-", "view_readings")],
+        ),
+        "site_counts_views_au": (
+            "UPDATE ON view_counts",
+            f"{old} {new}",
+            [
+                _add_children("view_counts", "old_rows", "-", "view_readings"),
+                _add_children("view_counts", "new_rows", "+", "view_readings"),
+            ],
+        ),
+        "site_counts_revisions_ai": (
+            "INSERT ON article_revisions",
+            new,
+            [
+                "UPDATE site_counts SET revisions = site_counts.revisions + d.n,"
+                " last_revision_at = greatest(site_counts.last_revision_at, d.last) FROM"
+                " (SELECT a.site, count(*) AS n, max(x.seen_at) AS last FROM new_rows x"
+                " JOIN articles a ON a.id = x.article_id GROUP BY a.site) d"
+                " WHERE site_counts.site = d.site"
+            ],
+        ),
+        "site_counts_revisions_ad": (
+            "DELETE ON article_revisions",
+            old,
+            [
+                _add_children("article_revisions", "old_rows", "-", "revisions"),
+                _latest_revision_of("old_rows"),
+            ],
+        ),
+        "site_counts_revisions_au": (
+            "UPDATE ON article_revisions",
+            f"{old} {new}",
+            [
+                _add_children("article_revisions", "old_rows", "-", "revisions"),
+                _add_children("article_revisions", "new_rows", "+", "revisions"),
+                _latest_revision_of("old_rows"),
+                _latest_revision_of("new_rows"),
+            ],
+        ),
+        "site_counts_rejects_ai": ("INSERT ON rejects", new, [_add_rejects("new_rows", "")]),
+        "site_counts_rejects_ad": ("DELETE ON rejects", old, [_add_rejects("old_rows", "-")]),
+        "site_counts_rejects_au": (
+            "UPDATE ON rejects",
+            f"{old} {new}",
+            [_add_rejects("old_rows", "-"), _add_rejects("new_rows", "")],
+        ),
+    }
+
+
+def _pg_function(name: str, statements: list[str], back: str) -> None:
+    op.execute(
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  "
+        + ";\n  ".join(statements)
+        + f";\n  RETURN {back};\nEND $$"
+    )
+
+
+def _create_pg_triggers() -> None:
+    for name, (event, referencing, statements) in _pg_statement_bodies().items():
+        _pg_function(name, statements, "NULL")
+        op.execute(
+            f"CREATE TRIGGER {name} AFTER {event} REFERENCING {referencing}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
+        )
+    # before the cascade deletes the article's readings and revisions: per row (deletes are rare)
+    name = "site_counts_articles_bd"
+    _pg_function(name, [_article_out("old", " AND r.article_id <> old.id")], "OLD")
+    op.execute(
+        f"CREATE TRIGGER {name} BEFORE DELETE ON articles FOR EACH ROW EXECUTE FUNCTION {name}()"
+    )
 
 
 def _backfill() -> None:
@@ -249,13 +405,16 @@ def upgrade() -> None:
         op.create_index(name, table, cols, **kw)  # type: ignore[arg-type]
     dialect = op.get_bind().dialect.name
     _backfill()
-    _create_triggers(dialect)
+    if dialect == "sqlite":
+        _create_sqlite_triggers()
+    else:
+        _create_pg_triggers()
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
-    for name, (event, _when, _body) in _bodies().items():
-        table = event.rsplit(" ", 1)[-1]
+    names = {name: event.rsplit(" ", 1)[-1] for name, (event, _w, _b) in _bodies().items()}
+    for name, table in names.items():
         if dialect == "sqlite":
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         else:
