@@ -50,10 +50,16 @@ _LOOKUP_ARTICLES = text("SELECT url FROM articles WHERE site = :site AND url IN 
 )
 
 
+_MAX_LOOKUP_ENGINES = 4
+
+
 def _lookup_engine(db_url: str) -> Engine:
-    engine = _LOOKUP_ENGINES.get(db_url)
-    if engine is None:
-        engine = _LOOKUP_ENGINES[db_url] = _engine(db_url)
+    """The process's engine for ``db_url``; the least recently used of more than a few is
+    disposed (a test session opens hundreds of databases)."""
+    engine = _LOOKUP_ENGINES.pop(db_url, None) or _engine(db_url)
+    _LOOKUP_ENGINES[db_url] = engine  # now the most recently used
+    while len(_LOOKUP_ENGINES) > _MAX_LOOKUP_ENGINES:
+        _LOOKUP_ENGINES.pop(next(iter(_LOOKUP_ENGINES))).dispose()
     return engine
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, ScalarSelect, select
+from sqlalchemy import Connection, ScalarSelect, bindparam, select
 
 from pipelines.db.export import as_utc
 from pipelines.db.models import Article, SiteCount
@@ -39,16 +39,24 @@ class SiteStats(TypedDict):
     media_only: int
 
 
-def _edge(site: str, column: Any, *, last: bool) -> ScalarSelect[Any]:
-    """The site's first or last non-NULL ``column``: one seek in an index led by ``site``."""
+def _edge(column: Any, *, last: bool) -> ScalarSelect[Any]:
+    """A site's first or last non-NULL ``column``: one seek in an index led by ``site``."""
     order = column.desc() if last else column
     return (
         select(column)
-        .where(ARTICLES.c.site == site, column.is_not(None))
+        .where(ARTICLES.c.site == bindparam("site"), column.is_not(None))
         .order_by(order)
         .limit(1)
         .scalar_subquery()
     )
+
+
+#: built once: the statement is compiled once and run per site
+_DATES = select(
+    _edge(ARTICLES.c.published_at, last=False),
+    _edge(ARTICLES.c.published_at, last=True),
+    _edge(ARTICLES.c.last_seen_at, last=True),
+)
 
 
 def site_stats(conn: Connection) -> list[SiteStats]:
@@ -58,13 +66,7 @@ def site_stats(conn: Connection) -> list[SiteStats]:
     for c in counts:
         if not c.articles:
             continue
-        first, last, seen = conn.execute(
-            select(
-                _edge(c.site, ARTICLES.c.published_at, last=False),
-                _edge(c.site, ARTICLES.c.published_at, last=True),
-                _edge(c.site, ARTICLES.c.last_seen_at, last=True),
-            )
-        ).one()
+        first, last, seen = conn.execute(_DATES, {"site": c.site}).one()
         out.append(
             SiteStats(
                 site=c.site,
