@@ -1,6 +1,7 @@
 """``site_counts`` (migration 0008) stays exact: after inserts, re-crawls (upserts), updates,
 site moves and deletes (with their cascades), on real SQLite and PostgreSQL, the triggers' counts
-equal the counts recomputed from the rows, and ``govnews stats``/``health`` read them."""
+equal the counts recomputed from the rows, and ``govnews stats``/``health`` read them. And the
+incremental check that replaced loading every stored URL (``pipelines.db.known.StoredUrls``)."""
 
 from __future__ import annotations
 
@@ -249,3 +250,39 @@ def test_reports_read_the_counters(migrated_engine: Engine) -> None:
     assert changes["xian"].removed == 1 and changes["xian"].revisions == 1
     assert changes["xian"].last_removed_at == T0 + timedelta(hours=5)
     assert changes["xian"].last_revision_at == T0 + timedelta(days=4)
+
+
+def test_known_urls_are_looked_up_per_page(migrated_engine: Engine, db_url: str) -> None:
+    """The incremental check (``StoredUrls``): a page's links in one lookup, stored URLs and
+    other URLs of the site known, another site's and new ones not; a link outside the page is
+    looked up alone; a database without tables knows nothing."""
+    from pipelines.db.known import StoredUrls
+    from pipelines.db.models import ArticleUrl
+
+    factory = make_session_factory(migrated_engine)
+    with factory.begin() as s:
+        ids = upsert_articles(s, [_row("xian", 1), _row("baodi", 2)])
+    with migrated_engine.begin() as conn:
+        conn.execute(
+            insert(ArticleUrl.__table__).values(
+                article_id=ids["http://xian.gov.cn/a/1.html"],
+                site="xian",
+                url="http://xian.gov.cn/a/1.htm",
+                first_seen_at=T0,
+            )
+        )
+    known = StoredUrls(db_url, "xian")
+    assert known
+    page = ["http://xian.gov.cn/a/1.html", "http://xian.gov.cn/a/1.htm", "http://xian.gov.cn/n"]
+    known.prefetch([*page, "http://baodi.gov.cn/a/2.html"])
+    assert [u in known for u in page] == [True, True, False]
+    assert "http://baodi.gov.cn/a/2.html" not in known  # stored, but for another site
+    known.prefetch([])
+    assert "http://xian.gov.cn/a/1.htm" in known and "http://xian.gov.cn/m" not in known
+    assert not StoredUrls(db_url, "nowhere")
+
+
+def test_known_urls_of_a_new_database(tmp_path: object) -> None:
+    from pipelines.db.known import load_known_urls
+
+    assert load_known_urls(f"sqlite:///{tmp_path}/new.db", "xian") == set()

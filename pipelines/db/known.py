@@ -5,7 +5,8 @@ The spider asks for its :class:`~crawler.items.CrawlPlan` through the setting
 database side. Read with plain SQL queries against ``articles`` and ``rejects`` (the schema is
 a contract), so the spider stays incremental however it is launched (``govnews crawl``,
 ``scrapy crawl``, Scrapyd). A database without the tables yet (first crawl) simply has no
-known URLs.
+known URLs. Stored URLs are not loaded up front: :class:`StoredUrls` asks the unique URL indexes
+about each list page's links, so the check per page costs the same at a million articles.
 
 An incremental crawl stops paginating at the first list page of known articles, so an article
 that failed once deeper in a column would never be seen again. :func:`load_failures` returns
