@@ -15,8 +15,9 @@ article); rows of a missing article are counted nowhere, as the old inner joins 
 without a site count under ``site = ''``.
 
 Indexes: a site's latest ``last_seen_at`` and ``removed_at`` (partial), ``last_crawl_run_id``
-(fill rates of runs without stats), a site's runs by start and its last finished one, a site's
-rejects by URL and a run's rejects: each report and crawl plan reads by index seeks.
+(fill rates of runs without stats), a site's runs by start, a site's rejects by URL and a run's
+rejects: each report and crawl plan reads by index seeks. Nothing indexes ``crawl_runs.status``
+or ``finished_at``: on a full disk, finishing a run must rewrite only its own row.
 
 Revision ID: 0008
 Revises: 0006 (re-chained after 0007 at merge)
@@ -60,7 +61,6 @@ INDEXES: list[tuple[str, str, list[str], dict[str, object]]] = [
     ),
     ("ix_articles_last_crawl_run_id", "articles", ["last_crawl_run_id"], {}),
     ("ix_crawl_runs_site_started_at", "crawl_runs", ["site", "started_at"], {}),
-    ("ix_crawl_runs_site_status_finished_at", "crawl_runs", ["site", "status", "finished_at"], {}),
     ("ix_rejects_site_url", "rejects", ["site", "url"], {}),
     ("ix_rejects_crawl_run_id", "rejects", ["crawl_run_id"], {}),
 ]
