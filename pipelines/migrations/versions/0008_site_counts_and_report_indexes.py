@@ -271,6 +271,8 @@ def _pg_statement_bodies() -> dict[str, tuple[str, str, list[str]]]:
                     f" UNION ALL SELECT {_sums('n', '')} FROM new_rows n"
                 ),
                 # an article moved to another site takes its readings and revisions along
+                "IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id"
+                " WHERE o.site <> n.site) THEN RETURN NULL; END IF",
                 *(
                     f"UPDATE site_counts SET {col} = site_counts.{col} + d.n FROM"
                     f" (SELECT s.site, sum(s.n) AS n FROM (SELECT m.old_site AS site,"
@@ -357,7 +359,11 @@ def _pg_function(name: str, statements: list[str], back: str) -> None:
 
 def _create_pg_triggers() -> None:
     for name, (event, referencing, statements) in _pg_statement_bodies().items():
-        _pg_function(name, statements, "NULL")
+        # the upsert runs one statement per row, and INSERT … ON CONFLICT fires the INSERT and
+        # the UPDATE statement triggers both: the one with no rows returns at once
+        rows = "old_rows" if event.startswith("DELETE") else "new_rows"
+        guard = f"IF NOT EXISTS (SELECT 1 FROM {rows}) THEN RETURN NULL; END IF"
+        _pg_function(name, [guard, *statements], "NULL")
         op.execute(
             f"CREATE TRIGGER {name} AFTER {event} REFERENCING {referencing}"
             f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
