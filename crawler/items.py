@@ -8,6 +8,7 @@ normalisation can be found and fixed later from stored data.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Container
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, NamedTuple
@@ -200,14 +201,21 @@ REJECT_URL_MAX = 2048
 class CrawlPlan(NamedTuple):
     """What an incremental crawl of a site skips, fetches again, and whether it resumes."""
 
-    #: stored article URLs and their aliases: not fetched again
-    known: set[str]
+    #: stored article URLs and their aliases: not fetched again (a set, or the store's
+    #: container looked up per list page, ``pipelines.db.known.StoredUrls``)
+    known: Container[str]
     #: URLs that failed for good: not fetched, nor recorded, again
     settled: set[str]
     #: URLs that failed for a passing reason, fetched again wherever pagination stops
     retry: list[str]
     #: the last run did not finish (or lost a list page): read every list page
     resuming: bool
+
+    def prefetch(self, urls: Collection[str]) -> None:
+        """Let a store-backed ``known`` answer a list page's links in one query."""
+        prefetch = getattr(self.known, "prefetch", None)
+        if prefetch is not None:
+            prefetch(urls)
 
     def is_known(self, link: str, url: str) -> bool:
         """Whether a list page's ``link`` (``url`` in canonical form) is a stored article."""

@@ -1,7 +1,7 @@
 """A disk that fills up mid-crawl (issue 22, part 3): a non-zero exit, the lost writes counted,
 and one incremental crawl after space is freed completes the set.
 
-The SQLite database lives on a real 1 MiB tmpfs mounted for the test (it needs root and a
+The SQLite database lives on a real 2 MiB tmpfs mounted for the test (it needs root and a
 ``mount`` that works: a container without CAP_SYS_ADMIN skips it, with the reason), nearly
 filled by a ballast file; deleting the ballast is "freeing space".
 """
@@ -31,7 +31,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True
+        # room for the schema (its indexes and counters, 0008) and all 100 articles once freed
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+        capture_output=True,
     )
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")

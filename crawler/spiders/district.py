@@ -226,6 +226,8 @@ class DistrictSpider(CounterSteps, DocumentSteps):
     def _article_requests(self, listing: ExtractedListing, list_url: str) -> list[scrapy.Request]:
         """Requests for the article links worth fetching; a link to a file is a document."""
         articles: list[scrapy.Request] = []
+        # one lookup of the page's links in the store, not one per link
+        self.plan.prefetch([*listing.article_links, *map(clean_url, listing.article_links)])
         for link in listing.article_links:
             if not self._allowed(link):
                 self._stat("offsite_links")

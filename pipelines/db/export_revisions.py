@@ -14,7 +14,7 @@ from typing import IO, Any
 
 from sqlalchemy import Engine, Select, select
 
-from pipelines.db.export import ExportOptions, Progress, as_utc, filtered, write_rows
+from pipelines.db.export import ExportOptions, Progress, as_utc, filtered, write_values
 from pipelines.db.models import Article, ArticleRevision
 
 #: the columns of a revision export, in order
@@ -62,5 +62,5 @@ def export_revisions(
     engine: Engine, fmt: str, out: IO[bytes] | str, opts: ExportOptions, progress: Progress | None
 ) -> int:
     """Write the selected revisions to ``out`` in ``fmt``; returns the number of revisions."""
-    rows = iter_revisions(engine, opts)
-    return write_rows(rows, REVISION_COLUMNS, fmt, out, progress, opts.batch_size)
+    rows = ([row[c] for c in REVISION_COLUMNS] for row in iter_revisions(engine, opts))
+    return write_values(rows, REVISION_COLUMNS, fmt, out, progress, opts.batch_size)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -47,6 +48,10 @@ class CrawlRun(Base):
     """One run of the spider: what it was asked to do and what it did."""
 
     __tablename__ = "crawl_runs"
+    # health reads a site's latest runs by an index seek, however many runs it has had (0008).
+    # No index covers status or finished_at: on a full disk, finishing a run must rewrite only
+    # its own row (pipelines.db.runs.finish_run)
+    __table_args__ = (Index("ix_crawl_runs_site_started_at", "site", "started_at"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     site: Mapped[str] = mapped_column(String(200), index=True)
@@ -71,7 +76,19 @@ class Article(Base):
 
     __tablename__ = "articles"
     # site first: it serves lookups by site alone too (migration 0003 dropped a site-only index)
-    __table_args__ = (Index("ix_articles_site_published_at", "site", "published_at"),)
+    # migration 0008: stats reads each site's latest last_seen_at and health its latest
+    # removed_at (partial: few articles are removed) by index seeks, not by scanning the site
+    __table_args__ = (
+        Index("ix_articles_site_published_at", "site", "published_at"),
+        Index("ix_articles_site_last_seen_at", "site", "last_seen_at"),
+        Index(
+            "ix_articles_site_removed_at",
+            "site",
+            "removed_at",
+            sqlite_where=text("removed_at IS NOT NULL"),
+            postgresql_where=text("removed_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     site: Mapped[str] = mapped_column(String(200))
@@ -95,8 +112,9 @@ class Article(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
+    #: indexed (0008): health computes the fill rates of a run without fill stats from its rows
     last_crawl_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("crawl_runs.id", ondelete="SET NULL")
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
     )
     #: when a crawl or revisit first found the page gone (404/410, a "该信息已删除" page);
     #: NULL while it is online, cleared when it comes back. The row itself is never deleted.
@@ -178,6 +196,8 @@ class Reject(Base):
     """A URL that should have become an article and did not, with the reason."""
 
     __tablename__ = "rejects"
+    # 0008: a crawl plan reads its site's rejects, and the previous run's, by index
+    __table_args__ = (Index("ix_rejects_site_url", "site", "url"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     url: Mapped[str] = mapped_column(String(2048), index=True)
@@ -185,6 +205,28 @@ class Reject(Base):
     reason: Mapped[str] = mapped_column(String(100), index=True)
     detail: Mapped[str | None] = mapped_column(Text)
     crawl_run_id: Mapped[int | None] = mapped_column(
-        ForeignKey("crawl_runs.id", ondelete="SET NULL")
+        ForeignKey("crawl_runs.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime]
+
+
+class SiteCount(Base):
+    """Per-site counters behind ``govnews stats`` and ``govnews health``, kept exact by database
+    triggers on ``articles``, ``view_counts``, ``article_revisions`` and ``rejects`` (migration
+    0008), so that the reports cost the same at a million articles as at ten thousand: counting
+    at read time scans every row. Rejects without a site count under ``site = ''``."""
+
+    __tablename__ = "site_counts"
+
+    site: Mapped[str] = mapped_column(String(200), primary_key=True)
+    articles: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    undated: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    with_views: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    low_confidence: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    media_only: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    removed: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    view_readings: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    revisions: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    rejects: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    #: the latest ``article_revisions.seen_at`` of the site's articles
+    last_revision_at: Mapped[datetime | None]

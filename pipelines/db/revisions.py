@@ -21,12 +21,12 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Table, func, insert, select, update
+from sqlalchemy import Engine, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from crawler.items import CHINA_TIME
 from pipelines.db.aliases import ALIASES, ARTICLES, select_in
-from pipelines.db.models import ArticleRevision
+from pipelines.db.models import ArticleRevision, SiteCount
 from pipelines.db.upsert import as_utc
 
 REVISIONS: Table = ArticleRevision.__table__  # type: ignore[assignment]
@@ -123,23 +123,29 @@ def _day(value: datetime | None) -> str:
 
 
 def changes_per_site(engine: Engine) -> dict[str, Changes]:
-    """Per site: articles marked removed, revisions recorded, and the latest time of each."""
-    removed = (
-        select(ARTICLES.c.site, func.count(), func.max(ARTICLES.c.removed_at))
-        .where(ARTICLES.c.removed_at.is_not(None))
-        .group_by(ARTICLES.c.site)
-    )
-    edited = (
-        select(ARTICLES.c.site, func.count(), func.max(REVISIONS.c.seen_at))
-        .join(ARTICLES, ARTICLES.c.id == REVISIONS.c.article_id)
-        .group_by(ARTICLES.c.site)
-    )
+    """Per site: articles marked removed, revisions recorded, and the latest time of each.
+
+    The counts and the latest revision come from ``site_counts`` (kept by triggers, migration
+    0008) and the latest removal from a partial index on ``(site, removed_at)``: counting at
+    read time scanned every article and revision."""
+    counts = SiteCount.__table__
     out: dict[str, Changes] = {}
     with engine.connect() as conn:
-        for site, count, last in conn.execute(removed):
-            out[site] = Changes(int(count), as_utc(last))
-        for site, count, last in conn.execute(edited):
-            out[site] = out.get(site, Changes())._replace(
-                revisions=int(count), last_revision_at=as_utc(last)
+        rows = conn.execute(
+            select(counts.c.site, counts.c.removed, counts.c.revisions, counts.c.last_revision_at)
+            .where((counts.c.removed > 0) | (counts.c.revisions > 0))
+            .order_by(counts.c.site)
+        ).all()
+        for site, removed, revisions, last_revision in rows:
+            last_removed = None
+            if removed:
+                last_removed = conn.execute(
+                    select(ARTICLES.c.removed_at)
+                    .where(ARTICLES.c.site == site, ARTICLES.c.removed_at.is_not(None))
+                    .order_by(ARTICLES.c.removed_at.desc())
+                    .limit(1)
+                ).scalar()
+            out[site] = Changes(
+                int(removed), as_utc(last_removed), int(revisions), as_utc(last_revision)
             )
     return out
