@@ -30,6 +30,9 @@ def crawl_settings(db_url: str, quiet: bool, verbose: bool = False) -> dict[str,
         "GOVNEWS_DB": db_url,
         "GOVNEWS_PROGRESS": not quiet,
         "LOG_LEVEL": "INFO" if verbose else "WARNING" if not quiet else "ERROR",
+        # Scrapy formats its stats dump (an INFO line) whether or not INFO is shown; the stats
+        # are in the run's row (crawl_runs.stats) anyway
+        "STATS_DUMP": verbose,
     }
 
 
