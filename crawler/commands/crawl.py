@@ -58,7 +58,7 @@ def crawl_settings(db_url: str, quiet: bool, verbose: bool = False) -> dict[str,
     default=None,
     metavar="N",
     help="With several sites: split them over N processes (default: one per core, "
-    "one per 50 sites at most).",
+    "one per 20 sites at most).",
 )
 @click.option(
     "--start-url",

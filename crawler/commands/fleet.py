@@ -185,8 +185,10 @@ def crawl_fleet(
 
 
 #: the fewest sites that get a worker process of their own: below it, the start-up and close of
-#: the sites' crawlers is a fraction of a second and one process is simpler to watch
-SITES_PER_WORKER = 50
+#: the sites' crawlers is a tenth of a second and one process is simpler to watch; at 50 sites
+#: two workers already took PostgreSQL from 0.94 to 0.96 of the politeness bound
+#: (benchmarks/fleet.py)
+SITES_PER_WORKER = 20
 
 
 def auto_workers(sites: int) -> int:
