@@ -9,11 +9,15 @@ from __future__ import annotations
 import json
 import sys
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from crawler.commands.common import db_option, resolve_db
 from crawler.commands.output import emit, format_option, open_database
+
+if TYPE_CHECKING:
+    from pipelines.db.health import SiteHealth
 
 COLUMNS = (
     "site",
@@ -103,12 +107,31 @@ def health(
         govnews health --db postgresql://govnews@db/news --format json
         govnews health > /tmp/health.txt || mail -s 'govnews: sites flagged' ops < /tmp/health.txt
     """
+    report = _read_report(db, sites, history, drop, max_age)
+    if fmt == "json":
+        click.echo(json.dumps([h.as_dict() for h in report], ensure_ascii=False, indent=2))
+    elif not report:
+        click.echo("no crawl runs recorded yet")
+    else:
+        _print_table(report)
+    _exit_if_flagged(report)
+
+
+def _read_report(
+    db: str | None,
+    sites: tuple[str, ...],
+    history: int,
+    drop: float,
+    max_age: float | None,
+) -> list[SiteHealth]:
+    """Each site's health, read with the engine disposed after: the command holds no
+    connection while it prints, and the profiles are read before the database is opened."""
     from pipelines.db.health import site_health
 
     columns = _profile_columns()
     engine = open_database(resolve_db(db))
     try:
-        report = site_health(
+        return site_health(
             engine,
             sites=list(sites) or None,
             history=history,
@@ -118,39 +141,42 @@ def health(
         )
     finally:
         engine.dispose()
-    if fmt == "json":
-        click.echo(json.dumps([h.as_dict() for h in report], ensure_ascii=False, indent=2))
-    elif not report:
-        click.echo("no crawl runs recorded yet")
-    else:
-        rows = []
-        for h in report:
-            run = h.last_run
-            rows.append(
-                {
-                    "site": h.site,
-                    # a datetime: the table shows it in Asia/Shanghai like every other table
-                    "last_success": h.last_success_at or "never",
-                    "last_run": run.status if run else "-",
-                    "articles": run.articles if run else "-",
-                    "title%": _pct(run.fill.get("title")) if run else "-",
-                    "date%": _pct(run.fill.get("published")) if run else "-",
-                    "views%": _pct(run.fill.get("views")) if run else "-",
-                    "body%": _pct(run.fill.get("body")) if run else "-",
-                    "sure%": _pct(run.fill.get("confident")) if run else "-",
-                    # columns of the profile (discovered) that listed articles (crawled)
-                    "columns": "/".join(map(str, h.columns_read)) if h.columns_read else "-",
-                    # articles whose pages are gone (articles.removed_at): the site's doing
-                    "removed": h.removed,
-                    "rejects": run.rejects if run else "-",
-                    "errors": run.errors if run else "-",
-                    "flags": ", ".join(h.flags) or "ok",
-                }
-            )
-        emit(rows, "table", COLUMNS, max_width=60)
-        for h in report:
-            for note in h.notes:
-                click.echo(f"{h.site}: {note}")
+
+
+def _table_row(h: SiteHealth) -> dict[str, Any]:
+    """One site's table row; a site with no finished run shows "-" for every run figure."""
+    run = h.last_run
+    return {
+        "site": h.site,
+        # a datetime: the table shows it in Asia/Shanghai like every other table
+        "last_success": h.last_success_at or "never",
+        "last_run": run.status if run else "-",
+        "articles": run.articles if run else "-",
+        "title%": _pct(run.fill.get("title")) if run else "-",
+        "date%": _pct(run.fill.get("published")) if run else "-",
+        "views%": _pct(run.fill.get("views")) if run else "-",
+        "body%": _pct(run.fill.get("body")) if run else "-",
+        "sure%": _pct(run.fill.get("confident")) if run else "-",
+        # columns of the profile (discovered) that listed articles (crawled)
+        "columns": "/".join(map(str, h.columns_read)) if h.columns_read else "-",
+        # articles whose pages are gone (articles.removed_at): the site's doing
+        "removed": h.removed,
+        "rejects": run.rejects if run else "-",
+        "errors": run.errors if run else "-",
+        "flags": ", ".join(h.flags) or "ok",
+    }
+
+
+def _print_table(report: list[SiteHealth]) -> None:
+    """The table, then every site's notes below it: notes are sentences, too long for a cell."""
+    emit([_table_row(h) for h in report], "table", COLUMNS, max_width=60)
+    for h in report:
+        for note in h.notes:
+            click.echo(f"{h.site}: {note}")
+
+
+def _exit_if_flagged(report: list[SiteHealth]) -> None:
+    """Name the flagged sites on stderr and exit 1, so cron or a monitor can alert."""
     flagged = [h.site for h in report if h.flags]
     if flagged:
         click.echo(f"flagged: {', '.join(flagged)}", err=True)
