@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
+from typing import IO, TYPE_CHECKING
 
 import click
 
 from crawler.commands.common import db_option, needs_extra, quiet_option, resolve_db
 from crawler.commands.output import DATE, open_database
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from pipelines.db.export import ExportOptions, Progress
 
 
 @click.command()
@@ -88,30 +95,15 @@ def export(
         govnews export --format jsonl --site tangshan_gxq --columns id,title,views --with-history
         govnews export --revisions --since 2024-06-01 -o edits.csv
     """
-    from pipelines.db.export import DEFAULT_COLUMNS, ExportOptions, validate_columns
+    from pipelines.db.export import ExportOptions
     from pipelines.db.export import export as run_export
     from pipelines.db.export_revisions import export_revisions
 
     what = "revisions" if revisions else "articles"
     run = export_revisions if revisions else run_export
 
-    chosen: tuple[str, ...] = DEFAULT_COLUMNS
-    if columns:
-        try:
-            chosen = validate_columns([c.strip() for c in columns.split(",") if c.strip()])
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--columns") from None
-    if revisions and (columns or with_history):
-        raise click.BadParameter(
-            "a revision export has its own columns", param_hint="--columns/--with-history"
-        )
-    if since and until and since >= until:
-        raise click.BadParameter("--since must be before --until", param_hint="--since")
-    if fmt == "parquet":
-        with needs_extra("export"):  # before any file is created
-            import pyarrow  # noqa: F401
-    if fmt == "parquet" and output == "-" and sys.stdout.isatty():
-        raise click.BadParameter("Parquet is binary: give -o FILE", param_hint="--output")
+    chosen = _chosen_columns(columns)
+    _check_options(fmt, output, since, until, revisions, columns, with_history)
     opts = ExportOptions(
         site=site,
         since=since,
@@ -123,25 +115,85 @@ def export(
     engine = open_database(resolve_db(db))
     started = time.monotonic()
     tty = sys.stderr.isatty()
-    show = not quiet and (output != "-" or tty)
+    progress = _progress(what, started, show=not quiet and (output != "-" or tty), tty=tty)
+    try:
+        n = _write(run, engine, fmt, output, opts, progress)
+    finally:
+        engine.dispose()
+    if not quiet:
+        _report_done(n, what, output, fmt, started, tty)
+
+
+def _chosen_columns(columns: str | None) -> tuple[str, ...]:
+    """The --columns list, validated, or the contract columns: an unknown name is a usage
+    error naming the choices, before anything is opened or written."""
+    from pipelines.db.export import DEFAULT_COLUMNS, validate_columns
+
+    if not columns:
+        return DEFAULT_COLUMNS
+    try:
+        return validate_columns([c.strip() for c in columns.split(",") if c.strip()])
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--columns") from None
+
+
+def _check_options(
+    fmt: str,
+    output: str,
+    since: datetime | None,
+    until: datetime | None,
+    revisions: bool,
+    columns: str | None,
+    with_history: bool,
+) -> None:
+    """Refuse option combinations that cannot work, before any file is created."""
+    if revisions and (columns or with_history):
+        raise click.BadParameter(
+            "a revision export has its own columns", param_hint="--columns/--with-history"
+        )
+    if since and until and since >= until:
+        raise click.BadParameter("--since must be before --until", param_hint="--since")
+    if fmt == "parquet":
+        with needs_extra("export"):  # before any file is created
+            import pyarrow  # noqa: F401
+    if fmt == "parquet" and output == "-" and sys.stdout.isatty():
+        raise click.BadParameter("Parquet is binary: give -o FILE", param_hint="--output")
+
+
+def _progress(what: str, started: float, *, show: bool, tty: bool) -> Progress:
+    """The progress callback, silent unless ``show`` (not --quiet, and a file is written or
+    stderr is a terminal); one line rewritten in a terminal, one line per update in a log."""
 
     def progress(n: int) -> None:
-        if show:  # one line rewritten in a terminal, one line per update in a log
+        if show:
             rate = n / max(time.monotonic() - started, 1e-9)
             line = f"exported {n:,} {what} ({rate:,.0f}/s)"
             click.echo(f"\r{line}" if tty else line, err=True, nl=not tty)
 
-    try:
-        if output == "-":
-            target = sys.stdout.buffer
-            n = run(engine, fmt, target, opts, progress)
-            target.flush()
-        else:
-            n = run(engine, fmt, output, opts, progress)
-    finally:
-        engine.dispose()
-    if not quiet:
-        elapsed = time.monotonic() - started
-        where = "standard output" if output == "-" else output
-        prefix = "\r" if tty else ""
-        click.echo(f"{prefix}exported {n:,} {what} to {where} as {fmt} in {elapsed:.1f}s", err=True)
+    return progress
+
+
+def _write(
+    run: Callable[[Engine, str, IO[bytes] | str, ExportOptions, Progress | None], int],
+    engine: Engine,
+    fmt: str,
+    output: str,
+    opts: ExportOptions,
+    progress: Progress,
+) -> int:
+    """Run the export into ``output``; standard output is written as bytes (the CSV BOM and
+    Parquet need them) and flushed before the closing line goes to stderr."""
+    if output == "-":
+        target = sys.stdout.buffer
+        n = run(engine, fmt, target, opts, progress)
+        target.flush()
+        return n
+    return run(engine, fmt, output, opts, progress)
+
+
+def _report_done(n: int, what: str, output: str, fmt: str, started: float, tty: bool) -> None:
+    """The closing line on stderr; in a terminal it overwrites the progress line."""
+    elapsed = time.monotonic() - started
+    where = "standard output" if output == "-" else output
+    prefix = "\r" if tty else ""
+    click.echo(f"{prefix}exported {n:,} {what} to {where} as {fmt} in {elapsed:.1f}s", err=True)
