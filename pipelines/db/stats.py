@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, TypedDict
 
-from sqlalchemy import Connection, ScalarSelect, bindparam, select
+from sqlalchemy import Connection, Row, ScalarSelect, bindparam, select
 
 from pipelines.db.export import as_utc
 from pipelines.db.models import Article, SiteCount
@@ -62,49 +62,51 @@ _DATES = select(
 def site_stats(conn: Connection) -> list[SiteStats]:
     """One row per site (sorted by name) plus a final ``site="*"`` row with the totals."""
     counts = conn.execute(select(COUNTS).order_by(COUNTS.c.site)).all()
-    out: list[SiteStats] = []
-    for c in counts:
-        if not c.articles:
-            continue
-        first, last, seen = conn.execute(_DATES, {"site": c.site}).one()
-        out.append(
-            SiteStats(
-                site=c.site,
-                articles=c.articles,
-                first_published_at=as_utc(first),
-                last_published_at=as_utc(last),
-                undated=c.undated,
-                with_views=c.with_views,
-                views_coverage=_share(c.with_views, c.articles),
-                view_readings=c.view_readings,
-                last_seen_at=as_utc(seen),
-                rejects=c.rejects,
-                low_confidence=c.low_confidence,
-                low_confidence_share=_share(c.low_confidence, c.articles),
-                media_only=c.media_only,
-            )
-        )
-    for c in counts:  # sites that only ever produced rejects ('': rejects without a site)
-        if not c.articles and c.rejects:
-            out.append(
-                SiteStats(
-                    site=c.site or "?",
-                    articles=0,
-                    first_published_at=None,
-                    last_published_at=None,
-                    undated=0,
-                    with_views=0,
-                    views_coverage=0.0,
-                    view_readings=0,
-                    last_seen_at=None,
-                    rejects=c.rejects,
-                    low_confidence=0,
-                    low_confidence_share=0.0,
-                    media_only=0,
-                )
-            )
+    out = [_site_row(conn, c) for c in counts if c.articles]
+    # sites that only ever produced rejects ('': rejects without a site) come after the others
+    out += [_rejects_only_row(c) for c in counts if not c.articles and c.rejects]
     out.append(_total(out))
     return out
+
+
+def _site_row(conn: Connection, c: Row[Any]) -> SiteStats:
+    """A site with articles: its ``site_counts`` row plus the dates, seeks run per site."""
+    first, last, seen = conn.execute(_DATES, {"site": c.site}).one()
+    return SiteStats(
+        site=c.site,
+        articles=c.articles,
+        first_published_at=as_utc(first),
+        last_published_at=as_utc(last),
+        undated=c.undated,
+        with_views=c.with_views,
+        views_coverage=_share(c.with_views, c.articles),
+        view_readings=c.view_readings,
+        last_seen_at=as_utc(seen),
+        rejects=c.rejects,
+        low_confidence=c.low_confidence,
+        low_confidence_share=_share(c.low_confidence, c.articles),
+        media_only=c.media_only,
+    )
+
+
+def _rejects_only_row(c: Row[Any]) -> SiteStats:
+    """A site with rejects but no article: listed so its rejects are not lost from the
+    report, under "?" when the rejects were recorded without a site."""
+    return SiteStats(
+        site=c.site or "?",
+        articles=0,
+        first_published_at=None,
+        last_published_at=None,
+        undated=0,
+        with_views=0,
+        views_coverage=0.0,
+        view_readings=0,
+        last_seen_at=None,
+        rejects=c.rejects,
+        low_confidence=0,
+        low_confidence_share=0.0,
+        media_only=0,
+    )
 
 
 def _total(rows: list[SiteStats]) -> SiteStats:
