@@ -3,32 +3,30 @@
 Scrapy's ``LogCount`` extension puts one handler per crawler on the root logger, and each counts
 every record it sees: in a fleet crawl (a crawler per site in one process) one site's error was
 counted by every site, so healthy sites' runs showed errors and ``govnews health`` flagged them.
-This one counts a record for a crawler when the record names that crawler or its spider (Scrapy
-and spider loggers pass ``extra={"spider": …}``), and counts a record that names none only when
-its crawler is the only one counting in the process (one site: every record is its own, as
-before). It replaces Scrapy's in ``crawler.settings.EXTENSIONS_BASE``, under the same stats
-names, which the storage pipeline writes into ``crawl_runs.errors``.
+This one is Scrapy's extension and handler with one rule added: a record counts for a crawler
+when it names that crawler or its spider (Scrapy and spider loggers pass ``extra={"spider": …}``),
+and a record that names none counts only when its crawler is the only one counting in the process
+(one site: every record is its own, as before). It replaces Scrapy's in
+``crawler.settings.EXTENSIONS_BASE``, under the same stats names, which the storage pipeline
+writes into ``crawl_runs.errors``.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import ClassVar, Self
+from typing import ClassVar
 
-from scrapy import Spider, signals
-from scrapy.crawler import Crawler
+from scrapy import Spider
+from scrapy.extensions.logcount import LogCount
+from scrapy.utils.log import LogCounterHandler
 
 
-class _OwnRecordsCounter(logging.Handler):
-    """Counts the records of one crawler into its stats (see the module docstring)."""
+class _OwnRecordsCounter(LogCounterHandler):
+    """Scrapy's counting handler, for the records of its own crawler only."""
 
     #: the counters installed in this process, to tell whether a record naming no crawler is
     #: unambiguous
     live: ClassVar[set[_OwnRecordsCounter]] = set()
-
-    def __init__(self, crawler: Crawler, level: int | str) -> None:
-        super().__init__(level=level)
-        self.crawler = crawler
 
     def owns(self, record: logging.LogRecord) -> bool:
         spider = getattr(record, "spider", None)
@@ -38,31 +36,20 @@ class _OwnRecordsCounter(logging.Handler):
         return len(self.live) == 1
 
     def emit(self, record: logging.LogRecord) -> None:
-        if self.owns(record) and self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"log_count/{record.levelname}")
+        if self.owns(record):
+            super().emit(record)
 
 
-class SiteLogCount:
+class SiteLogCount(LogCount):
     """Scrapy's ``LogCount``, counting only the crawler's own records."""
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self.handler: _OwnRecordsCounter | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
-        return ext
-
     def spider_opened(self, spider: Spider) -> None:
-        self.handler = _OwnRecordsCounter(self.crawler, self.crawler.settings.get("LOG_LEVEL"))
-        _OwnRecordsCounter.live.add(self.handler)
-        logging.root.addHandler(self.handler)
+        handler = _OwnRecordsCounter(self.crawler, level=self.crawler.settings.get("LOG_LEVEL"))
+        _OwnRecordsCounter.live.add(handler)
+        self.handler = handler
+        logging.root.addHandler(handler)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        if self.handler is not None:
-            logging.root.removeHandler(self.handler)
+        if isinstance(self.handler, _OwnRecordsCounter):
             _OwnRecordsCounter.live.discard(self.handler)
-            self.handler = None
+        super().spider_closed(spider, reason)
