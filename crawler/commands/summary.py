@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import click
 from sqlalchemy import Engine, func, select
 
 from crawler.runtime.runner import CrawlOutcome
-from pipelines.db.models import Article, CrawlRun, Reject, ViewCount
+from pipelines.db.models import Reject
+from pipelines.db.queries import count_articles, run_figures
 from pipelines.db.session import make_engine
 
 
@@ -22,10 +22,7 @@ def crawl_summary(
     engine = make_engine(db_url) if engine is None else engine
     try:
         row = crawl_summaries([outcome], engine)[0]
-        with engine.connect() as conn:
-            row["articles in database"] = (
-                conn.scalar(select(func.count()).select_from(Article)) or 0
-            )
+        row["articles in database"] = count_articles(engine)
     finally:
         if own:
             engine.dispose()
@@ -35,8 +32,9 @@ def crawl_summary(
 def crawl_summaries(
     outcomes: Sequence[CrawlOutcome], engine: Engine
 ) -> list[dict[str, int | float | str]]:
-    """Figures of finished runs, one dict each: a fleet's sites are read back in one query a
-    table, grouped by run, rather than four queries a site as they all finish together."""
+    """Figures of finished runs, one dict each; the database's part read for all of them at
+    once (:func:`pipelines.db.queries.run_figures`)."""
+    figures = run_figures(engine, [o.crawl_run_id for o in outcomes if o.crawl_run_id is not None])
     rows: list[dict[str, int | float | str]] = []
     for outcome in outcomes:
         row: dict[str, int | float | str] = {
@@ -47,42 +45,16 @@ def crawl_summaries(
         for key, stat in (("edits kept", "revisions"), ("removed", "removals")):
             if count := outcome.stat(f"govnews/storage/{stat}"):
                 row[key] = count
-        rows.append(row)
-    run_ids = [o.crawl_run_id for o in outcomes if o.crawl_run_id is not None]
-    if not run_ids:
-        return rows
-    status: dict[int, str] = {}
-    counts: dict[str, dict[int, int]] = {}
-    with engine.connect() as conn:
-        for chunk in _chunks(run_ids):
-            query = select(CrawlRun.id, CrawlRun.status).where(CrawlRun.id.in_(chunk))
-            status.update((int(i), str(st)) for i, st in conn.execute(query))
-            for key, column in _PER_RUN.items():
-                query = select(column, func.count()).where(column.in_(chunk)).group_by(column)
-                counts.setdefault(key, {}).update((int(i), int(n)) for i, n in conn.execute(query))
-    for outcome, row in zip(outcomes, rows, strict=True):
         run_id = outcome.crawl_run_id
-        if run_id is None:
-            continue
-        if run_id in status:
-            row["status"] = status[run_id]
-        for key in _PER_RUN:
-            row[key] = counts[key].get(run_id, 0)
+        if run_id is not None:
+            found = figures.get(run_id)
+            if found is not None:
+                row["status"] = found.status
+            row["articles"] = found.articles if found else 0
+            row["rejects"] = found.rejects if found else 0
+            row["views found"] = found.readings if found else 0
+        rows.append(row)
     return rows
-
-
-#: the figures counted per run, and the column that ties each table's rows to their run
-_PER_RUN: dict[str, Any] = {
-    "articles": Article.last_crawl_run_id,
-    "rejects": Reject.crawl_run_id,
-    "views found": ViewCount.crawl_run_id,
-}
-
-
-def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
-    """``ids`` in slices small enough for any driver's limit on bound parameters."""
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 def print_summary(title: str, row: dict[str, int | float | str]) -> None:
