@@ -23,6 +23,7 @@ end has a line per site).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 from collections.abc import Iterable, Sequence
@@ -143,7 +144,7 @@ def crawl_fleet(
     problems: dict[str, str] = {}
     # the schema once for the fleet, not a migration check per site as each opens
     upgrade(options.db_url)
-    options.shared = {**options.shared, "GOVNEWS_DB_UPGRADE": False}
+    options = dataclasses.replace(options, shared={**options.shared, "GOVNEWS_DB_UPGRADE": False})
     engine = shared_engine(options.db_url)  # the storage pipelines' one too
     free = []
     for profile in profiles:
@@ -158,8 +159,9 @@ def crawl_fleet(
         free.append(profile)
     groups = split(free, workers or auto_workers(len(free)))
     if len(groups) > 1:
-        engine.dispose()  # no connection crosses the fork
-        results = run_forked(groups, functools.partial(crawl_part, options=options, forked=True))
+        # no connection crosses the fork: the workers' engines start with empty pools
+        engine.dispose()
+        results = run_forked(groups, functools.partial(crawl_part, options=options))
     else:
         results = [crawl_part(group, options) for group in groups]
     rows: dict[str, dict[str, Any]] = {}
@@ -196,14 +198,8 @@ def auto_workers(sites: int) -> int:
     return max(1, min(usable_cores(), math.ceil(sites / SITES_PER_WORKER)))
 
 
-def crawl_part(
-    profiles: Sequence[SiteProfile], options: FleetOptions, forked: bool = False
-) -> PartResult:
-    """Crawl ``profiles`` concurrently in this process; their summary rows and failures
-    (``forked``: in a worker process, whose inherited pool connections are the parent's)."""
-    engine = shared_engine(options.db_url)
-    if forked:
-        engine.dispose(close=False)
+def crawl_part(profiles: Sequence[SiteProfile], options: FleetOptions) -> PartResult:
+    """Crawl ``profiles`` concurrently in this process; their summary rows and failures."""
     jobs = []
     for profile in profiles:
         settings = {**options.shared, **profile_overrides(profile)}
@@ -219,7 +215,8 @@ def crawl_part(
         jobs.append(CrawlJob(DistrictSpider, settings, kwargs))
     outcomes = run_crawls(jobs, options.shared) if jobs else []
     names = [p.name for p in profiles]
-    result = PartResult(rows=dict(zip(names, crawl_summaries(outcomes, engine), strict=True)))
+    summaries = crawl_summaries(outcomes, shared_engine(options.db_url))
+    result = PartResult(rows=dict(zip(names, summaries, strict=True)))
     for name, outcome in zip(names, outcomes, strict=True):
         failure = site_failure(outcome, result.rows[name])
         if failure:

@@ -7,8 +7,7 @@ several cores, a fleet of hundreds of sites is split into one group per core, ea
 its own forked process; the parent waits. Forked, not spawned: the children inherit the imported
 modules (a spawned child would pay the interpreter's and Scrapy's import time again) and nothing
 else is shared: no event loop, reactor or database connection exists before the fork (the caller
-disposes of its engine; :func:`run_forked` children dispose of inherited pools with
-``close=False``, as SQLAlchemy advises for forks).
+disposes of its engine first, so the children's pools start empty).
 
 Signals: each child is put in its own process group, so that a terminal's Ctrl-C reaches only the
 parent, which passes each SIGINT/SIGTERM on to every live child once: the first stops the crawls
