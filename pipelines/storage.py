@@ -3,18 +3,18 @@
 Settings: ``GOVNEWS_DB`` (SQLAlchemy URL), ``GOVNEWS_BATCH_SIZE`` (items per transaction,
 default 100), ``GOVNEWS_FLUSH_SECONDS`` (the longest an item waits in a batch, default 5),
 ``GOVNEWS_RUN_LOCK`` (refuse a second concurrent run of a site; default on unless
-``GOVNEWS_REDIS_URL`` is set, where several workers share one crawl), ``GOVNEWS_LOCK_STALE_SECONDS``
-(default 300). On open it migrates the database to head and starts a ``crawl_runs`` row
-(``spider.crawl_run_id``); each batch is one transaction (articles upserted, one ``view_counts``
-row per reading, rejects, the run's heartbeat), so a killed crawl keeps every committed batch and
-a rerun upserts the same rows without duplicates. The buffer is also written when the crawl
-goes idle, and every write ends with the :data:`crawler.items.items_stored` signal: a scale-out
-worker holds the requests behind buffered items in Redis until then. The run is finished on
-``spider_closed`` (which carries the close reason) with pages, items, rejects, errors and the
-full stats as JSON. A run with items that could not be stored (a full disk, a lost connection:
-``storage_error`` rejects, or none when even those cannot be written) counts them in ``errors``
-and ends ``incomplete``, not ``finished``: ``govnews crawl`` then exits non-zero and the next
-crawl reads every list page.
+``GOVNEWS_REDIS_URL`` is set, where several workers share one crawl),
+``GOVNEWS_LOCK_STALE_SECONDS`` (default 300). On open it migrates the database to head and
+starts a ``crawl_runs`` row (``spider.crawl_run_id``); each batch is one
+transaction (articles upserted, one ``view_counts`` row per reading, rejects, the run's
+heartbeat), so a killed crawl keeps every committed batch and a rerun upserts the same rows
+without duplicates. The buffer is also written when the crawl goes idle, and every write ends
+with the :data:`crawler.items.items_stored` signal: a scale-out worker holds the requests behind
+buffered items in Redis until then. The run is finished on ``spider_closed`` (which carries the
+close reason) with pages, items, rejects, errors and the full stats as JSON. A run with items
+that could not be stored (a full disk, a lost connection: ``storage_error`` rejects, or none when
+even those cannot be written) counts them in ``errors`` and ends ``incomplete``, not
+``finished``: ``govnews crawl`` then exits non-zero and the next crawl reads every list page.
 
 A batch is written when it is full or when its oldest item has waited ``GOVNEWS_FLUSH_SECONDS``.
 At production politeness a site yields an article a second or slower, so a size-only batch of
@@ -22,7 +22,9 @@ At production politeness a site yields an article a second or slower, so a size-
 loses) and a fleet's sites would all write their piles at once as they close: with the timer the
 writes are spread over the crawl and the close only writes the last few seconds' items
 (benchmarks/fleet.py). Batches are written on the crawl's own thread: a writer process was
-measured to gain nothing at production politeness (docs/performance.md, "Fleet").
+measured to gain nothing at production politeness (docs/performance.md, "Fleet"). The sites of a
+fleet crawl (``GOVNEWS_DB_SHARED_ENGINE``) write their batches together, in one transaction on
+one timer (:mod:`pipelines.writegroup`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from pipelines.db.batch import Stored, Target, Written, store_batch
 from pipelines.db.migrate import upgrade
 from pipelines.db.runs import DEFAULT_STALE_AFTER, finish_run, heartbeat, start_run
 from pipelines.db.session import make_engine, make_session_factory, shared_engine
+from pipelines.writegroup import WriteGroup
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 30.0
@@ -88,6 +91,9 @@ class StoragePipeline:
         #: schema check as the spider opens
         self.migrate = migrate
         self.flush_seconds = max(0.1, flush_seconds)
+        self.heartbeat_seconds = HEARTBEAT_SECONDS
+        #: the process's other pipelines on this database, batched together (shared engine)
+        self.group: WriteGroup | None = None
         #: when the last transaction (a batch or a heartbeat) moved the run's heartbeat
         self._last_beat = time.monotonic()
 
@@ -124,12 +130,16 @@ class StoragePipeline:
         if spider is not None:
             spider.crawl_run_id = self.crawl_run_id  # type: ignore[attr-defined]
         logger.info("crawl run %s started for site %s", self.crawl_run_id, self.site)
-        self._start_heartbeat()
+        if self.shared_engine:
+            self.group = WriteGroup.join(self, timer=_crawl_running())
+        else:
+            self._start_heartbeat()
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, ArticleItem | RejectItem | ViewReadingItem):
             self.buffer.append(item)
-            if len(self.buffer) >= self.batch_size:
+            held = self.group.pending() if self.group else len(self.buffer)
+            if held >= self.batch_size:
                 self.flush()
         return item
 
@@ -179,6 +189,9 @@ class StoragePipeline:
             self._inc("govnews/storage/errors")
         finally:
             self._stop_heartbeat()
+            if self.group is not None:
+                self.group.leave(self)
+                self.group = None
             if not self.shared_engine:
                 self.engine.dispose()
         if self.store_errors:
@@ -195,17 +208,44 @@ class StoragePipeline:
     # -- writing -------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Write the buffer as one transaction, then say so (:data:`crawler.items.items_stored`,
-        even for an empty buffer: what came before is committed all the same)."""
+        """Write the buffer as one transaction (in a group: with the other members' buffers),
+        then say so (:data:`crawler.items.items_stored`, even for an empty buffer: what came
+        before is committed all the same)."""
         if self.factory is None:
             return
+        if self.group is not None:
+            self.group.flush()
+            return
         if self.buffer:
-            batch, self.buffer = self.buffer, []
-            self._last_beat = time.monotonic()  # a batch moves the heartbeat too
-            target = Target(self.db_url, self.crawl_run_id, self.site or "?")
-            self._count(store_batch(self.factory, target, batch))
+            counts = store_batch(self.factory, self.target(), self.take_buffer())
+            self.count_written(counts, time.monotonic())
+        self.announce_stored()
+
+    # -- what a write group asks of its members -------------------------------------------
+
+    def target(self) -> Target:
+        """Where this pipeline's batches go."""
+        return Target(self.db_url, self.crawl_run_id, self.site or "?")
+
+    def take_buffer(self) -> list[Stored]:
+        """The buffered items, leaving the buffer empty."""
+        batch, self.buffer = self.buffer, []
+        return batch
+
+    def count_written(self, written: Written, at: float) -> None:
+        """Count a batch that was written (at ``at``, monotonic: it moved the heartbeat too)."""
+        self._last_beat = at
+        self._count(written)
+
+    def announce_stored(self) -> None:
+        """Tell the crawl that every item handed over so far is committed."""
         if self.crawler is not None:
             self.crawler.signals.send_catch_log(signal=items_stored)
+
+    def beat_if_quiet(self) -> None:
+        """Move the heartbeat when no batch has for ``heartbeat_seconds``."""
+        if time.monotonic() - self._last_beat >= self.heartbeat_seconds:
+            self._beat()
 
     def _count(self, written: Written) -> None:
         self.articles += written.articles
@@ -232,13 +272,11 @@ class StoragePipeline:
         raised would stop)."""
         if self._finished:
             return
-        waiting = bool(self.buffer)
         try:
             self.flush()  # an empty buffer only says that what came before is committed
         except Exception as exc:  # store_batch counts its own failures; this is a bug
             logger.error("writing a batch failed: %r", exc)
-        if not waiting and time.monotonic() - self._last_beat >= HEARTBEAT_SECONDS:
-            self._beat()
+        self.beat_if_quiet()
 
     def _beat(self) -> None:
         if self.engine is None or self.crawl_run_id is None or self._finished:
@@ -255,7 +293,7 @@ class StoragePipeline:
             return  # driven by hand (tests): each batch beats instead
         # Scrapy's looping call (asyncio or Twisted, whichever runs); _tick never raises
         self._heartbeat_loop = create_looping_call(self._tick)
-        self._heartbeat_loop.start(min(self.flush_seconds, HEARTBEAT_SECONDS), now=False)
+        self._heartbeat_loop.start(min(self.flush_seconds, self.heartbeat_seconds), now=False)
 
     def _stop_heartbeat(self) -> None:
         if self._heartbeat_loop is not None and self._heartbeat_loop.running:

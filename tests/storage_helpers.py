@@ -54,11 +54,13 @@ class Run:
         return self.crawler.stats.get_value(key)
 
 
-def open_run(db_url: str, batch_size: int = 100, **settings: Any) -> Run:
+def open_run(db_url: str, batch_size: int = 100, site: str | None = None, **settings: Any) -> Run:
     crawler = get_crawler(
         DemoSpider, {"GOVNEWS_DB": db_url, "GOVNEWS_BATCH_SIZE": batch_size, **settings}
     )
     spider = DemoSpider.from_crawler(crawler)
+    if site is not None:
+        spider.site_name = site  # type: ignore[attr-defined]
     crawler.spider = spider
     assert crawler.stats is not None
     crawler.stats.set_value("start_time", datetime.now(UTC))  # as CoreStats would

@@ -36,32 +36,31 @@ GONE_REASONS = frozenset({"http_404", "http_410", "gone_page"})
 KEPT = ("title", "published_at", "body_text", "body_html")
 
 
-def record_revisions(session: Session, rows: Sequence[dict[str, Any]]) -> int:
+def record_revisions(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     """Insert a revision for each row (from ``article_row``, URLs already folded onto stored
-    articles) whose stored article has another content hash; returns how many."""
+    articles) whose stored article has another content hash; returns their URLs (a batch of
+    several runs counts each run's own)."""
     by_url = {row["url"]: row for row in rows}  # the last row of a URL wins, as in the upsert
     if not by_url:
-        return 0
+        return set()
     cols = select(ARTICLES.c.url, ARTICLES.c.id, ARTICLES.c.content_hash, *ARTICLES.c[KEPT])
-    revisions = []
+    revisions: dict[str, dict[str, Any]] = {}
     for url, article_id, digest, *old in select_in(session, cols, ARTICLES.c.url, set(by_url)):
         new = by_url[url]
         if digest == new["content_hash"]:
             continue
         before = dict(zip(KEPT, old, strict=True))
         before["published_at"] = as_utc(before["published_at"])
-        revisions.append(
-            {
-                "article_id": article_id,
-                "seen_at": new["last_seen_at"],
-                "changed": ",".join(_changed(before, new)),
-                **before,
-                "content_hash": digest,
-            }
-        )
+        revisions[url] = {
+            "article_id": article_id,
+            "seen_at": new["last_seen_at"],
+            "changed": ",".join(_changed(before, new)),
+            **before,
+            "content_hash": digest,
+        }
     if revisions:
-        session.execute(insert(REVISIONS), revisions)
-    return len(revisions)
+        session.execute(insert(REVISIONS), list(revisions.values()))
+    return set(revisions)
 
 
 def _changed(before: dict[str, Any], new: dict[str, Any]) -> list[str]:

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Row, Table, insert, select, text, update
+from sqlalchemy import ColumnElement, Engine, Row, Table, bindparam, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -239,6 +239,25 @@ def heartbeat(
     conn.execute(
         update(RUNS).where(RUNS.c.id == run_id).values(heartbeat_at=now or utcnow(), **totals)
     )
+
+
+def add_to_runs(conn: Connection, now: datetime, counts: Sequence[tuple[int, int, int]]) -> None:
+    """Move the heartbeat of each run in ``counts`` (run id, items, rejects) and add the items
+    and rejects to its running totals, in the caller's transaction: one statement, executed
+    once per run (a fleet's batches are written together: ``batch.store_batches``)."""
+    if not counts:
+        return
+    stmt = (
+        update(RUNS)
+        .where(RUNS.c.id == bindparam("run"))
+        .values(
+            heartbeat_at=now,
+            items=RUNS.c["items"] + bindparam("added_items"),
+            rejects=RUNS.c.rejects + bindparam("added_rejects"),
+        )
+    )
+    rows = [{"run": r, "added_items": i, "added_rejects": j} for r, i, j in counts]
+    conn.execute(stmt, rows)
 
 
 def finish_run(
