@@ -4,8 +4,9 @@ Settings: ``GOVNEWS_DB`` (SQLAlchemy URL), ``GOVNEWS_BATCH_SIZE`` (items per tra
 default 100), ``GOVNEWS_FLUSH_SECONDS`` (the longest an item waits in a batch, default 5),
 ``GOVNEWS_RUN_LOCK`` (refuse a second concurrent run of a site; default on unless
 ``GOVNEWS_REDIS_URL`` is set, where several workers share one crawl),
-``GOVNEWS_LOCK_STALE_SECONDS`` (default 300). On open it migrates the database to head and
-starts a ``crawl_runs`` row (``spider.crawl_run_id``); each batch is one
+``GOVNEWS_LOCK_STALE_SECONDS`` (default 300), ``GOVNEWS_CRAWL_RUN_ID`` (a run started for this
+crawl already: a fleet crawl starts all its sites' runs in one transaction). On open it migrates
+the database to head and starts a ``crawl_runs`` row (``spider.crawl_run_id``); each batch is one
 transaction (articles upserted, one ``view_counts`` row per reading, rejects, the run's
 heartbeat), so a killed crawl keeps every committed batch and a rerun upserts the same rows
 without duplicates. The buffer is also written when the crawl goes idle, and every write ends
@@ -66,6 +67,7 @@ class StoragePipeline:
         shared_engine: bool = False,
         migrate: bool = True,
         flush_seconds: float = FLUSH_SECONDS,
+        run_id: int | None = None,
     ) -> None:
         self.db_url = db_url
         self.batch_size = max(1, batch_size)
@@ -75,6 +77,9 @@ class StoragePipeline:
         self.engine: Engine | None = None
         self.factory: sessionmaker[Session] | None = None
         self.crawl_run_id: int | None = None
+        #: GOVNEWS_CRAWL_RUN_ID: a run already started for this crawl (a fleet starts its sites'
+        #: runs together, pipelines.db.runs.start_runs), adopted instead of starting one
+        self.given_run_id = run_id
         self.site: str | None = None
         self.buffer: list[Stored] = []
         self.articles = self.rejects = self.readings = 0
@@ -109,6 +114,7 @@ class StoragePipeline:
             shared_engine=s.getbool("GOVNEWS_DB_SHARED_ENGINE", False),
             migrate=s.getbool("GOVNEWS_DB_UPGRADE", True),
             flush_seconds=s.getfloat("GOVNEWS_FLUSH_SECONDS", FLUSH_SECONDS),
+            run_id=s.getint("GOVNEWS_CRAWL_RUN_ID") or None,
         )
         crawler.signals.connect(pipe.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(pipe.spider_idle, signal=signals.spider_idle)
@@ -124,7 +130,7 @@ class StoragePipeline:
         self.factory = make_session_factory(self.engine)
         self.site = str(getattr(spider, "site_name", None) or getattr(spider, "name", "") or "?")
         start_urls = [str(u) for u in getattr(spider, "start_urls", None) or []]
-        self.crawl_run_id = start_run(
+        self.crawl_run_id = self.given_run_id or start_run(
             self.engine, self.site, start_urls, lock=self.lock, stale_after=self.stale_after
         )
         if spider is not None:

@@ -33,15 +33,28 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy import Engine
 
 from crawler.commands.summary import crawl_summaries
 from crawler.runtime.interrupt import EXIT_INTERRUPTED
-from crawler.runtime.runner import CrawlJob, CrawlOutcome, profile_overrides, run_crawls
+from crawler.runtime.runner import (
+    CrawlJob,
+    CrawlOutcome,
+    profile_overrides,
+    project_settings,
+    run_crawls,
+)
 from crawler.runtime.workers import run_forked, split, usable_cores
 from crawler.sites import ProfileError, SiteProfile, available_profiles, load_profile
 from crawler.spiders.district import DistrictSpider
 from pipelines.db.migrate import upgrade
-from pipelines.db.runs import CrawlLockedError, ensure_site_free
+from pipelines.db.runs import (
+    DEFAULT_STALE_AFTER,
+    CrawlLockedError,
+    claim_runs,
+    end_runs,
+    start_runs,
+)
 from pipelines.db.session import shared_engine
 
 FLEET_SETTINGS: dict[str, Any] = {
@@ -121,6 +134,8 @@ class FleetOptions:
     full: bool = False
     since: datetime | None = None
     max_pages: int | None = None
+    #: each site's crawl_runs row, started by the fleet (:func:`_start_runs`)
+    run_ids: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -144,19 +159,12 @@ def crawl_fleet(
     problems: dict[str, str] = {}
     # the schema once for the fleet, not a migration check per site as each opens
     upgrade(options.db_url)
-    options = dataclasses.replace(options, shared={**options.shared, "GOVNEWS_DB_UPGRADE": False})
     engine = shared_engine(options.db_url)  # the storage pipelines' one too
-    free = []
-    for profile in profiles:
-        if not options.shared.get("GOVNEWS_REDIS_URL"):
-            try:
-                ensure_site_free(
-                    options.db_url, profile.name, start_urls=profile.start_urls, engine=engine
-                )
-            except CrawlLockedError as exc:
-                problems[profile.name] = str(exc)
-                continue
-        free.append(profile)
+    run_ids, locked = _start_runs(profiles, options, engine)
+    problems.update({name: str(exc) for name, exc in locked.items()})
+    free = [profile for profile in profiles if profile.name in run_ids]
+    shared = {**options.shared, "GOVNEWS_DB_UPGRADE": False}
+    options = dataclasses.replace(options, shared=shared, run_ids=run_ids)
     groups = split(free, workers or auto_workers(len(free)))
     if len(groups) > 1:
         # no connection crosses the fork: the workers' engines start with empty pools
@@ -169,6 +177,7 @@ def crawl_fleet(
     for group, result in zip(groups, results, strict=True):
         if result is None:
             problems.update({p.name: "its worker process died (see the log)" for p in group})
+            end_runs(engine, [run_ids[p.name] for p in group], "failed")
             continue
         rows.update(result.rows)
         problems.update(result.problems)
@@ -184,6 +193,19 @@ def crawl_fleet(
         raise click.ClickException(
             f"{len(problems)} of {len(profiles)} sites failed: {', '.join(sorted(problems))}"
         )
+
+
+def _start_runs(
+    profiles: Sequence[SiteProfile], options: FleetOptions, engine: Engine
+) -> tuple[dict[str, int], dict[str, CrawlLockedError]]:
+    """Every site's ``crawl_runs`` row, started in one transaction before any crawler opens
+    (each pipeline adopts its own: ``GOVNEWS_CRAWL_RUN_ID``), and the sites a live run holds,
+    with the same lock rules as a single-site crawl (off for scale-out workers)."""
+    settings = project_settings(options.shared)
+    lock = settings.getbool("GOVNEWS_RUN_LOCK", not settings.get("GOVNEWS_REDIS_URL"))
+    stale = settings.getfloat("GOVNEWS_LOCK_STALE_SECONDS", DEFAULT_STALE_AFTER)
+    wanted = {profile.name: profile.start_urls for profile in profiles}
+    return start_runs(engine, wanted, lock=lock, stale_after=stale)
 
 
 #: the fewest sites that get a worker process of their own: below it, the start-up and close of
@@ -205,6 +227,8 @@ def crawl_part(profiles: Sequence[SiteProfile], options: FleetOptions) -> PartRe
         settings = {**options.shared, **profile_overrides(profile)}
         if options.site_timeout:
             settings["CLOSESPIDER_TIMEOUT"] = options.site_timeout
+        if profile.name in options.run_ids:
+            settings["GOVNEWS_CRAWL_RUN_ID"] = options.run_ids[profile.name]
         kwargs = {
             "site": profile.name,
             "profile": profile,
@@ -213,9 +237,20 @@ def crawl_part(profiles: Sequence[SiteProfile], options: FleetOptions) -> PartRe
             "since": options.since.date().isoformat() if options.since else None,
         }
         jobs.append(CrawlJob(DistrictSpider, settings, kwargs))
+    engine = shared_engine(options.db_url)
+    claim_runs(engine, [options.run_ids[p.name] for p in profiles if p.name in options.run_ids])
     outcomes = run_crawls(jobs, options.shared) if jobs else []
     names = [p.name for p in profiles]
-    summaries = crawl_summaries(outcomes, shared_engine(options.db_url))
+    for status in ("interrupted", "failed"):  # runs whose crawl never opened its pipeline
+        unopened = [
+            options.run_ids[name]
+            for name, outcome in zip(names, outcomes, strict=True)
+            if name in options.run_ids
+            and outcome.crawl_run_id is None
+            and outcome.interrupted == (status == "interrupted")
+        ]
+        end_runs(engine, unopened, status)
+    summaries = crawl_summaries(outcomes, engine)
     result = PartResult(rows=dict(zip(names, summaries, strict=True)))
     for name, outcome in zip(names, outcomes, strict=True):
         failure = site_failure(outcome, result.rows[name])

@@ -20,7 +20,7 @@ import hashlib
 import math
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -199,36 +199,122 @@ def start_run(
 ) -> int:
     """Insert a ``running`` crawl_runs row and return its id; raise if a live run of the site
     crawls any of the same start URLs."""
+    wanted = {site: start_urls}
+    ids, locked = start_runs(engine, wanted, lock=lock, stale_after=stale_after, now=now)
+    if site in locked:
+        raise locked[site]
+    return ids[site]
+
+
+def start_runs(
+    engine: Engine,
+    wanted: Mapping[str, Sequence[str]],
+    *,
+    lock: bool = True,
+    stale_after: float = DEFAULT_STALE_AFTER,
+    now: datetime | None = None,
+) -> tuple[dict[str, int], dict[str, CrawlLockedError]]:
+    """Start a run for each site of ``wanted`` (site: its start URLs) in one transaction: the
+    ids of the runs started, and the sites a live run holds (``lock``) with their errors.
+
+    One transaction for a fleet's sites, not one each: on PostgreSQL each site's start was
+    five round trips on the crawl's event loop, and a 200-site fleet's sites waited for them
+    before their first requests (benchmarks/fleet.py). A dead run found on the way (its process
+    gone, or its heartbeat older than ``stale_after``) is marked ``abandoned``."""
     now = now or utcnow()
+    held: dict[str, CrawlLockedError] = {}
     with engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
         if lock:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _site_lock_key(site)})
-            for row in _running(conn, site, start_urls):
+            _lock_sites(conn, list(wanted))
+            for site, row in _running_rows(conn, list(wanted)):
+                if not _overlaps(row.start_urls, wanted[site]):
+                    continue
                 if _is_alive(row, now, stale_after):
                     beat = _aware(row.heartbeat_at or row.started_at)
-                    raise CrawlLockedError(site, row.id, row.owner, beat)
+                    held.setdefault(site, CrawlLockedError(site, row.id, row.owner, beat))
+                    continue
                 conn.execute(
                     update(RUNS)
                     .where(RUNS.c.id == row.id)
                     .values(status="abandoned", finished_at=row.heartbeat_at or row.started_at)
                 )
-        result = conn.execute(
-            insert(RUNS).returning(RUNS.c.id),
-            {
-                "site": site,
-                "start_urls": list(start_urls),
-                "started_at": now,
-                "heartbeat_at": now,
-                "status": "running",
-                "owner": owner_id(),
-                "pages": 0,
-                "items": 0,
-                "rejects": 0,
-                "errors": 0,
-            },
+        rows = [_new_run(site, urls, now) for site, urls in wanted.items() if site not in held]
+        if not rows:
+            return {}, held
+        stmt = insert(RUNS).returning(RUNS.c.site, RUNS.c.id, sort_by_parameter_order=True)
+        ids = {site: int(run_id) for site, run_id in conn.execute(stmt, rows)}
+    return ids, held
+
+
+def _new_run(site: str, start_urls: Sequence[str], now: datetime) -> dict[str, Any]:
+    return {
+        "site": site,
+        "start_urls": list(start_urls),
+        "started_at": now,
+        "heartbeat_at": now,
+        "status": "running",
+        "owner": owner_id(),
+        "pages": 0,
+        "items": 0,
+        "rejects": 0,
+        "errors": 0,
+    }
+
+
+def _lock_sites(conn: Connection, sites: Sequence[str]) -> None:
+    """PostgreSQL: each site's transaction-level advisory lock, taken in the order of their
+    keys (two fleets sharing sites then wait for each other, never deadlock); SQLite's
+    ``BEGIN IMMEDIATE`` already holds the whole database."""
+    if conn.dialect.name != "postgresql":
+        return
+    keys = sorted({_site_lock_key(site) for site in sites})
+    conn.execute(
+        text(
+            "SELECT count(pg_advisory_xact_lock(k))"
+            " FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY k) AS ordered"
+        ),
+        {"keys": keys},
+    )
+
+
+def _running_rows(conn: Connection, sites: Sequence[str]) -> list[tuple[str, Row[Any]]]:
+    """The ``running`` rows of ``sites``, 500 sites a query."""
+    names, found = sorted(set(sites)), []
+    cols = (RUNS.c.site, RUNS.c.id, RUNS.c.owner, RUNS.c.heartbeat_at, RUNS.c.started_at)
+    for i in range(0, len(names), 500):
+        stmt = select(*cols, RUNS.c.start_urls).where(
+            RUNS.c.site.in_(names[i : i + 500]), RUNS.c.status == "running"
         )
-        return int(result.scalar_one())
+        rows: list[Row[Any]] = list(conn.execute(stmt))
+        found += [(row.site, row) for row in rows]
+    return found
+
+
+def claim_runs(engine: Engine, run_ids: Sequence[int]) -> None:
+    """Make this process the owner of ``run_ids`` (a fleet's worker, of the runs its parent
+    started for its sites), so that a killed worker's runs are seen dead by the next crawl."""
+    ids = sorted(set(run_ids))
+    if not ids:
+        return
+    with engine.begin() as conn:
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            conn.execute(update(RUNS).where(RUNS.c.id.in_(part)).values(owner=owner_id()))
+
+
+def end_runs(engine: Engine, run_ids: Sequence[int], status: str) -> None:
+    """End the runs of ``run_ids`` that are still ``running`` with ``status``: runs started for
+    a fleet's sites (:func:`start_runs`) whose crawl never opened, or whose worker died."""
+    if not run_ids:
+        return
+    ids = sorted(set(run_ids))
+    with engine.begin() as conn:
+        for i in range(0, len(ids), 500):
+            conn.execute(
+                update(RUNS)
+                .where(RUNS.c.id.in_(ids[i : i + 500]), RUNS.c.status == "running")
+                .values(status=status, finished_at=utcnow())
+            )
 
 
 def heartbeat(
