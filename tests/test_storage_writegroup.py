@@ -130,3 +130,13 @@ def test_a_lone_pipeline_writes_alone(db_url: str) -> None:
     run.feed([article(1)])
     run.close()
     assert rows(shared_engine(db_url), "SELECT status, items FROM crawl_runs") == [("finished", 1)]
+
+
+def test_in_lists_are_cut_in_chunks_in_order() -> None:
+    from pipelines.db.chunks import IN_LIST, chunks
+
+    values = list(range(2 * IN_LIST + 3))
+    parts = list(chunks(values))
+    assert [len(part) for part in parts] == [IN_LIST, IN_LIST, 3]
+    assert [v for part in parts for v in part] == values
+    assert list(chunks([])) == []

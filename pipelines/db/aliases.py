@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
+from pipelines.db.chunks import chunks
 from pipelines.db.models import Article, ArticleUrl
 
 ARTICLES: Table = Article.__table__  # type: ignore[assignment]
@@ -134,12 +135,11 @@ def _insert_new(session: Session) -> Any:
 def select_in(
     session: Session, stmt: Any, column: Any, values: set[str], order: bool = False
 ) -> list[Any]:
-    """``stmt`` filtered by ``column IN values``, 500 values a query (SQLite's variable limit);
+    """``stmt`` filtered by ``column IN values``, one query per chunk (:mod:`.chunks`);
     one-column rows as plain values."""
     found: list[Any] = []
-    ordered = sorted(values)
-    for i in range(0, len(ordered), 500):
-        part = stmt.where(column.in_(ordered[i : i + 500]))
+    for chunk in chunks(sorted(values)):
+        part = stmt.where(column.in_(chunk))
         if order:
             part = part.order_by(ARTICLES.c.id)
         found += [row[0] if len(row) == 1 else tuple(row) for row in session.execute(part)]

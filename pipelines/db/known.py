@@ -26,6 +26,7 @@ from sqlalchemy import Engine, bindparam, create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from crawler.items import FRESH, CrawlPlan
+from pipelines.db.chunks import chunks
 from pipelines.db.session import normalise_url
 
 logger = logging.getLogger(__name__)
@@ -91,8 +92,8 @@ class StoredUrls(Container[str]):
         """Look ``urls`` (a list page's links, as linked and in canonical form) up at once."""
         wanted = sorted(set(urls))
         self._page = dict.fromkeys(wanted, False)
-        for start in range(0, len(wanted), 500):  # SQLite's variable limit, as in select_in
-            for url in self._query(wanted[start : start + 500]):
+        for chunk in chunks(wanted):
+            for url in self._query(chunk):
                 self._page[url] = True
 
     def _query(self, urls: list[str]) -> list[str]:

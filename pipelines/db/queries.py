@@ -10,10 +10,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, func, select
 
+from pipelines.db.chunks import chunks
 from pipelines.db.models import Article, CrawlRun, Reject, ViewCount
-
-#: bound parameters per IN (...) query: SQLite allows 32766, PostgreSQL 65535
-_CHUNK = 900
 
 
 def count_articles(engine: Engine, site: str | None = None) -> int:
@@ -45,8 +43,7 @@ def known_urls(engine: Engine, urls: Iterable[str]) -> set[str]:
     wanted = list(dict.fromkeys(urls))
     found: set[str] = set()
     with engine.connect() as conn:
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i : i + _CHUNK]
+        for chunk in chunks(wanted):
             found.update(conn.scalars(select(Article.url).where(Article.url.in_(chunk))))
     return found
 
@@ -75,8 +72,7 @@ def run_figures(engine: Engine, run_ids: Sequence[int]) -> dict[int, RunFigures]
     counts: dict[str, dict[int, int]] = {key: {} for key in _PER_RUN}
     wanted = list(dict.fromkeys(run_ids))
     with engine.connect() as conn:
-        for i in range(0, len(wanted), _CHUNK):
-            chunk = wanted[i : i + _CHUNK]
+        for chunk in chunks(wanted):
             query = select(CrawlRun.id, CrawlRun.status).where(CrawlRun.id.in_(chunk))
             status.update((int(run), str(st)) for run, st in conn.execute(query))
             for key, column in _PER_RUN.items():

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from crawler.items import CHINA_TIME
 from pipelines.db.aliases import ALIASES, ARTICLES, select_in
+from pipelines.db.chunks import chunks
 from pipelines.db.models import ArticleRevision, SiteCount
 from pipelines.db.upsert import as_utc
 
@@ -85,11 +86,11 @@ def mark_removed(session: Session, urls: Iterable[str], at: datetime) -> int:
     ids |= set(select_in(session, select(ALIASES.c.article_id), ALIASES.c.url, wanted))
     if not ids:
         return 0
-    ordered, marked = sorted(ids), 0
-    for i in range(0, len(ordered), 500):  # SQLite's variable limit, as in select_in
+    marked = 0
+    for chunk in chunks(sorted(ids)):
         stmt = (
             update(ARTICLES)
-            .where(ARTICLES.c.id.in_(ordered[i : i + 500]), ARTICLES.c.removed_at.is_(None))
+            .where(ARTICLES.c.id.in_(chunk), ARTICLES.c.removed_at.is_(None))
             .values(removed_at=as_utc(at))
         )
         marked += session.execute(stmt).rowcount or 0  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Engine, Row, Table, bindparam, insert, sel
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from pipelines.db.chunks import chunks
 from pipelines.db.models import CrawlRun
 
 RUNS: Table = CrawlRun.__table__  # type: ignore[assignment]
@@ -279,11 +280,11 @@ def _lock_sites(conn: Connection, sites: Sequence[str]) -> None:
 
 def _running_rows(conn: Connection, sites: Sequence[str]) -> list[tuple[str, Row[Any]]]:
     """The ``running`` rows of ``sites``, 500 sites a query."""
-    names, found = sorted(set(sites)), []
+    found = []
     cols = (RUNS.c.site, RUNS.c.id, RUNS.c.owner, RUNS.c.heartbeat_at, RUNS.c.started_at)
-    for i in range(0, len(names), 500):
+    for chunk in chunks(sorted(set(sites))):
         stmt = select(*cols, RUNS.c.start_urls).where(
-            RUNS.c.site.in_(names[i : i + 500]), RUNS.c.status == "running"
+            RUNS.c.site.in_(chunk), RUNS.c.status == "running"
         )
         rows: list[Row[Any]] = list(conn.execute(stmt))
         found += [(row.site, row) for row in rows]
@@ -293,13 +294,11 @@ def _running_rows(conn: Connection, sites: Sequence[str]) -> list[tuple[str, Row
 def claim_runs(engine: Engine, run_ids: Sequence[int]) -> None:
     """Make this process the owner of ``run_ids`` (a fleet's worker, of the runs its parent
     started for its sites), so that a killed worker's runs are seen dead by the next crawl."""
-    ids = sorted(set(run_ids))
-    if not ids:
+    if not run_ids:
         return
     with engine.begin() as conn:
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            conn.execute(update(RUNS).where(RUNS.c.id.in_(part)).values(owner=owner_id()))
+        for chunk in chunks(sorted(set(run_ids))):
+            conn.execute(update(RUNS).where(RUNS.c.id.in_(chunk)).values(owner=owner_id()))
 
 
 def end_runs(engine: Engine, run_ids: Sequence[int], status: str) -> None:
@@ -307,12 +306,11 @@ def end_runs(engine: Engine, run_ids: Sequence[int], status: str) -> None:
     a fleet's sites (:func:`start_runs`) whose crawl never opened, or whose worker died."""
     if not run_ids:
         return
-    ids = sorted(set(run_ids))
     with engine.begin() as conn:
-        for i in range(0, len(ids), 500):
+        for chunk in chunks(sorted(set(run_ids))):
             conn.execute(
                 update(RUNS)
-                .where(RUNS.c.id.in_(ids[i : i + 500]), RUNS.c.status == "running")
+                .where(RUNS.c.id.in_(chunk), RUNS.c.status == "running")
                 .values(status=status, finished_at=utcnow())
             )
 
