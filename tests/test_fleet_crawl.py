@@ -178,6 +178,22 @@ def test_sites_file_and_a_locked_site(
     assert _runs(sqlite_url)["good_b"] == ("finished", 25)
 
 
+def test_runs_of_sites_that_could_not_open_are_ended(
+    sqlite_url: str, tmp_path: Path, fleet: dict[str, Any]
+) -> None:
+    """The fleet starts every site's run before the crawlers open; a crawler that cannot open
+    (here: a downloader middleware that does not exist) has its run ended, not left running
+    to block the next crawl until its heartbeat goes stale."""
+    broken = 'DOWNLOADER_MIDDLEWARES={"tests.no_such_module.Middleware": 1}'
+    done = _crawl(sqlite_url, tmp_path, fleet["folder"], "good_a", "good_b", "-s", broken)
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert "2 of 2 sites failed: good_a, good_b" in done.stderr
+    assert "FAILED: could not run" in _line(done.stdout, "good_a")
+    assert _runs(sqlite_url) == {"good_a": ("failed", 0), "good_b": ("failed", 0)}
+    again = _crawl(sqlite_url, tmp_path, fleet["folder"], "good_a", "good_b")
+    assert again.returncode == 0, again.stderr[-3000:]
+
+
 def test_all_is_every_profile_once(fleet: dict[str, Any]) -> None:
     folder = str(fleet["folder"])
     names = [p.name for p in resolve_profiles(["good_b"], True, None, [folder])]

@@ -161,3 +161,6 @@ def test_a_killed_worker_fails_its_own_sites_only(sqlite_url: str, tmp_path: Pat
     stored = dict(_query(sqlite_url, "SELECT site, count(*) FROM articles GROUP BY site"))
     assert stored["fine"] == 8
     assert 0 < int(stored["doomed"]) < 40
+    # the dead worker's run is ended by the fleet, not left running for the lock to time out
+    statuses = dict(_query(sqlite_url, "SELECT site, status FROM crawl_runs"))
+    assert statuses == {"doomed": "failed", "fine": "finished"}
