@@ -241,15 +241,13 @@ def crawl_part(profiles: Sequence[SiteProfile], options: FleetOptions) -> PartRe
     claim_runs(engine, [options.run_ids[p.name] for p in profiles if p.name in options.run_ids])
     outcomes = run_crawls(jobs, options.shared) if jobs else []
     names = [p.name for p in profiles]
-    for status in ("interrupted", "failed"):  # runs whose crawl never opened its pipeline
-        unopened = [
-            options.run_ids[name]
-            for name, outcome in zip(names, outcomes, strict=True)
-            if name in options.run_ids
-            and outcome.crawl_run_id is None
-            and outcome.interrupted == (status == "interrupted")
-        ]
-        end_runs(engine, unopened, status)
+    unopened: dict[str, list[int]] = {}  # runs whose crawl never opened its pipeline
+    for name, outcome in zip(names, outcomes, strict=True):
+        if name in options.run_ids and outcome.crawl_run_id is None:
+            status = "interrupted" if outcome.interrupted else "failed"
+            unopened.setdefault(status, []).append(options.run_ids[name])
+    for status, run_ids in unopened.items():
+        end_runs(engine, run_ids, status)
     summaries = crawl_summaries(outcomes, engine)
     result = PartResult(rows=dict(zip(names, summaries, strict=True)))
     for name, outcome in zip(names, outcomes, strict=True):

@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Row, Table, bindparam, insert, select, text, update
+from sqlalchemy import Engine, Row, Table, bindparam, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -133,11 +133,8 @@ def _running(
     conn: Connection, site: str, start_urls: Sequence[str] | None = None
 ) -> list[Row[Any]]:
     """The ``running`` rows of ``site`` whose start URLs overlap ``start_urls``."""
-    stmt = select(
-        RUNS.c.id, RUNS.c.owner, RUNS.c.heartbeat_at, RUNS.c.started_at, RUNS.c.start_urls
-    ).where(RUNS.c.site == site, RUNS.c.status == "running")
-    rows: list[Row[Any]] = list(conn.execute(stmt))
-    return [row for row in rows if _overlaps(row.start_urls, start_urls)]
+    rows = _running_rows(conn, [site])
+    return [row for _, row in rows if _overlaps(row.start_urls, start_urls)]
 
 
 def _is_alive(row: Row[Any], now: datetime, stale_after: float) -> bool:
@@ -315,14 +312,10 @@ def end_runs(engine: Engine, run_ids: Sequence[int], status: str) -> None:
             )
 
 
-def heartbeat(
-    conn: Connection, run_id: int, now: datetime | None = None, **totals: int | ColumnElement[Any]
-) -> None:
-    """Move the heartbeat (and running totals such as items=, rejects=: numbers, or
-    expressions such as ``RUNS.c.rejects + 3``) in the caller's transaction."""
-    conn.execute(
-        update(RUNS).where(RUNS.c.id == run_id).values(heartbeat_at=now or utcnow(), **totals)
-    )
+def heartbeat(conn: Connection, run_id: int, now: datetime | None = None) -> None:
+    """Move a run's heartbeat alone, in the caller's transaction (a batch moves it with the
+    run's totals: :func:`add_to_runs`)."""
+    conn.execute(update(RUNS).where(RUNS.c.id == run_id).values(heartbeat_at=now or utcnow()))
 
 
 def add_to_runs(conn: Connection, now: datetime, counts: Sequence[tuple[int, int, int]]) -> None:
