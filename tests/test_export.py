@@ -120,3 +120,33 @@ def test_bad_arguments_are_one_line(seeded: tuple[str, list[dict[str, object]]])
     ]:
         res = CliRunner().invoke(export_command, ["--db", url, *args])
         assert res.exit_code == 2 and needle in res.output
+
+
+def test_every_json_column_is_written_as_json(db_url: str, tmp_path: Path) -> None:
+    """``quality`` (the low-confidence flags) is a JSON list like ``attachments``: CSV and JSON
+    Lines write it as JSON, Parquet as a JSON string (it was a Python repr in CSV, and Parquet
+    failed on it)."""
+    from pipelines.db.migrate import upgrade
+    from pipelines.db.models import Article
+    from pipelines.db.session import make_engine, make_session_factory
+
+    upgrade(db_url)
+    engine = make_engine(db_url)
+    seen = datetime(2024, 1, 15, 2, 0, tzinfo=SHANGHAI)
+    with make_session_factory(engine).begin() as session:
+        for i, quality in enumerate([["body_short", "日期存疑"], None]):
+            session.add(
+                Article(
+                    site="s", url=f"http://x.test/{i}", title="t", body_text="b",
+                    quality=quality, content_hash=str(i), first_seen_at=seen, last_seen_at=seen,
+                )
+            )  # fmt: skip
+    engine.dispose()
+    args = ["--db", db_url, "--columns", "id,quality"]
+    records = list(csv.DictReader(io.StringIO(run(args).decode("utf-8-sig"))))
+    assert [r["quality"] for r in records] == ['["body_short", "日期存疑"]', ""]
+    lines = run([*args, "--format", "jsonl"]).decode("utf-8").splitlines()
+    assert [json.loads(line)["quality"] for line in lines] == [["body_short", "日期存疑"], None]
+    out = tmp_path / "q.parquet"
+    run([*args, "--format", "parquet", "-o", str(out)])
+    assert pq.read_table(out).column("quality").to_pylist() == ['["body_short", "日期存疑"]', None]

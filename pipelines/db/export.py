@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
-from sqlalchemy import DateTime, Engine, Select, select
+from sqlalchemy import JSON, DateTime, Engine, Select, select
 
 from pipelines.db.models import Article, ArticleRevision, ViewCount
 
@@ -42,7 +42,10 @@ DEFAULT_COLUMNS = (
 )
 ARTICLE_COLUMNS = tuple(c.name for c in Article.__table__.columns)
 HISTORY_COLUMNS = ("views_observed_at", "view_history")
-JSON_COLUMNS = {"attachments", "methods", "view_history"}
+#: every JSON column of ``articles`` (written as JSON text in CSV and Parquet), and the history
+JSON_COLUMNS = {c.name for c in Article.__table__.columns if isinstance(c.type, JSON)} | {
+    "view_history"
+}
 
 
 @dataclass
