@@ -411,7 +411,19 @@ def export(
     opts: ExportOptions,
     progress: Progress | None = None,
 ) -> int:
-    """Write the selected articles to ``out`` in ``fmt``; returns the number of articles."""
+    """Write the selected articles to ``out`` in ``fmt``; returns the number of articles.
+
+    A CSV from PostgreSQL is formatted by the server (:mod:`pipelines.db.export_copy`)."""
+    from pipelines.db import export_copy
+
+    if export_copy.applies(engine, fmt, opts):
+        if isinstance(out, str):
+            with open(out, "wb") as fh:
+                n = export_copy.copy_csv(engine, opts, fh, progress)
+        else:
+            n = export_copy.copy_csv(engine, opts, out, progress)
+        if n is not None:
+            return n
     values = iter_values(engine, opts)
     return write_values(values, opts.all_columns, fmt, out, progress, opts.batch_size)
 

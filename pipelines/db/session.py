@@ -10,6 +10,7 @@ psycopg 3.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,12 @@ def normalise_url(url: str | URL) -> URL:
     return u
 
 
+#: JSON columns are stored as UTF-8 text, not ``\u`` escapes: readable in ``psql`` and
+#: ``sqlite3``, half the size for Chinese, and written as stored by the PostgreSQL export
+#: (:mod:`pipelines.db.export_copy`)
+_json_text = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def is_sqlite(url: str | URL) -> bool:
     return normalise_url(url).get_backend_name() == "sqlite"
 
@@ -42,6 +49,7 @@ def make_engine(url: str | URL, *, foreign_keys: bool = True, **kwargs: Any) -> 
     parent table would cascade-delete child rows, so the migration engine turns them off.
     """
     u = normalise_url(url)
+    kwargs.setdefault("json_serializer", _json_text)
     if u.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(u, **kwargs)
