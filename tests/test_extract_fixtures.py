@@ -2,7 +2,8 @@
 
 Each page models one trap: GBK bytes, UTF-16 with a lying <meta>, a stray </html> before the
 article, a 信息公开 table, a hidden duplicate copy, a footer site counter with a dynamic view
-label, sidebar click counts of other articles.
+label, sidebar click counts of other articles, a .NET server's month-first 12-hour date
+(``9/17/2012 3:05:09 PM``) after 发布日期 in an article whose URL carries another date.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def test_fixture_set_is_complete() -> None:
         "hidden_copy_article",
         "footer_counter_article",
         "sidebar_clicks_article",
+        "en_us_date_article",
     } <= set(CASES)
     for name in CASES:
         assert (PAGES / f"{name}.json").is_file(), f"{name}.json golden file is missing"

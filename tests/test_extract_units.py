@@ -30,6 +30,13 @@ def _dt(*args: int) -> datetime:
         ("2023-08-19 10∶08", _dt(2023, 8, 19, 10, 8)),  # U+2236 ratio colon
         ("生成日期：２０２４－０１－０２", _dt(2024, 1, 2)),  # full-width digits
         ("日期：2019.10.08", _dt(2019, 10, 8)),
+        ("发布时间：2024/3/5 下午 02:10:00", _dt(2024, 3, 5, 14, 10)),  # .NET zh-CN/zh-TW
+        ("2024年3月5日 上午12:30", _dt(2024, 3, 5, 0, 30)),
+        ("2024-03-05 1:05 PM", _dt(2024, 3, 5, 13, 5)),
+        ("2024-03-05 12:05 p.m.", _dt(2024, 3, 5, 12, 5)),
+        ("2024-03-05 10:20 PM2.5浓度", _dt(2024, 3, 5, 10, 20)),  # air quality, not a half-day
+        ("2024年3月5日上午，县长主持会议", _dt(2024, 3, 5)),
+        ("9/17/2004 5:54:13 AM", None),  # month-first only after a label
         ("2024-02-30", None),
         ("浏览次数：1234", None),
         ("", None),
@@ -52,6 +59,22 @@ def test_find_dates_reports_labels() -> None:
         ("发布时间", "2024-06-05"),
         (None, "2023-01-01"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发布日期： 9/17/2004 5:54:13 AM", _dt(2004, 9, 17, 5, 54, 13)),
+        ("时间:3/4/2012 12:05 PM", _dt(2012, 3, 4, 12, 5)),  # .NET en-US: month first
+        ("日期：25/12/2011 9:00", _dt(2011, 12, 25, 9, 0)),  # 25 cannot be a month
+        ("发布时间：13/13/2011", None),
+    ],
+)
+def test_a_labelled_year_last_date(text: str, expected: datetime | None) -> None:
+    found = find_dates("来源：县政府办 " + text + " 浏览：5 相关 2019-01-02")
+    labelled = [m.value for m in found if m.label]
+    assert labelled == ([expected] if expected else [])
+    assert found[-1].value == _dt(2019, 1, 2)  # offsets keep the page's order
 
 
 @pytest.mark.parametrize(

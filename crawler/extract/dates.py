@@ -2,8 +2,13 @@
 
 Handles ``2021-03-01``, ``2021/03/01``, ``2021.03.01``, ``2021年3月1日 10:20``,
 ``2025年06月03日 13时44分``, ``10∶08`` (U+2236 ratio colon), full-width digits and the labels
-发布日期/发布时间/时间/日期/生成日期/成文日期. All results are timezone-aware, in China's fixed
-+08:00 (:data:`crawler.items.CHINA_TIME`, not the historical offsets of Asia/Shanghai).
+发布日期/发布时间/时间/日期/生成日期/成文日期. Twelve-hour times are read as servers print them:
+``2024/3/5 下午 02:10:00`` (``上午``/``下午`` before the time, .NET's zh-CN and zh-TW formats) and
+``5:54:13 PM`` (after it). A month-first date (``9/17/2004 5:54:13 PM``, .NET's en-US default on
+a server whose locale was never changed) counts only right after a date label, where no other
+reading is possible; day-first when the first number cannot be a month. All results are
+timezone-aware, in China's fixed +08:00 (:data:`crawler.items.CHINA_TIME`, not the historical
+offsets of Asia/Shanghai).
 """
 
 from __future__ import annotations
@@ -17,10 +22,15 @@ from textkit.normalise import nfkc
 
 SHANGHAI = CHINA_TIME  # the name callers know; a fixed +08:00
 
+#: an optional time after a date: 24-hour, or 12-hour with 上午/下午 before it or AM/PM after it
+#: (not the PM of ``PM2.5``, which air-quality notices print right after a time)
+_TIME = (
+    r"(?:\s*(?P<half>上午|下午)?\s*(?P<H>\d{1,2})\s*[:：∶时]\s*(?P<M>\d{1,2})"
+    r"(?:\s*[:：∶分]\s*(?P<S>\d{1,2}))?\s*[分秒]?(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?)(?![A-Za-z0-9]))?)?"
+)
 _DATE = (
     r"(?P<y>(?:19|20)\d{2})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})"
-    r"(?!\d)\s*日?"
-    r"(?:\s*(?P<H>\d{1,2})\s*[:：∶时]\s*(?P<M>\d{1,2})(?:\s*[:：∶分]\s*(?P<S>\d{1,2}))?\s*[分秒]?)?"
+    r"(?!\d)\s*日?" + _TIME
 )
 DATE_RE = re.compile(_DATE)
 #: labels in the order of their reliability for the *publication* date
@@ -38,6 +48,11 @@ LABELS = (
 )
 _LABEL_ALT = "|".join(LABELS)
 LABELLED_RE = re.compile(rf"(?P<label>{_LABEL_ALT})\s*[:：]?\s*[\[【(（]?\s*{_DATE}")
+#: ``9/17/2004 5:54:13 PM`` right after a label: the year last, month first unless it is > 12
+LABELLED_YEAR_LAST_RE = re.compile(
+    rf"(?P<label>{_LABEL_ALT})\s*[:：]?\s*[\[【(（]?\s*"
+    rf"(?P<date>(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>(?:19|20)\d{{2}})(?!\d){_TIME})"
+)
 #: the date a document was written or generated, not published: it loses to a publication label
 DOCUMENT_LABELS = frozenset(["成文日期", "生成日期", "发文日期"])
 #: a two-digit year, as some CMS templates print it under the headline (``| 20-06-23 |``):
@@ -67,17 +82,31 @@ def _norm(text: str) -> str:
     return nfkc(text).replace("∶", ":")
 
 
-def _build(m: re.Match[str]) -> datetime | None:
+def _hour(m: re.Match[str]) -> int:
+    """The 24-hour hour of a match, its 上午/下午 or AM/PM applied (12 AM is 0, 1 PM is 13)."""
+    hour = int(m.group("H")) if m.group("H") else 0
+    half = m.group("half") or (m.group("ampm") or "").replace(".", "").upper()
+    if half in ("下午", "PM") and hour < 12:
+        return hour + 12
+    if half in ("上午", "AM") and hour == 12:
+        return 0
+    return hour
+
+
+def _build(m: re.Match[str], *, day_first: bool = False) -> datetime | None:
+    month, day = int(m.group("m")), int(m.group("d"))
+    if day_first:
+        month, day = day, month
     try:
-        hour = int(m.group("H")) if m.group("H") else 0
+        hour = _hour(m)
         minute = int(m.group("M")) if m.group("M") else 0
         second = int(m.group("S")) if m.group("S") else 0
         if hour > 23 or minute > 59 or second > 59:
             hour = minute = second = 0
         return datetime(
             int(m.group("y")),
-            int(m.group("m")),
-            int(m.group("d")),
+            month,
+            day,
             hour,
             minute,
             second,
@@ -110,7 +139,12 @@ def find_dates(text: str) -> list[DateMatch]:
         if value is None:
             continue
         found.append(DateMatch(value, m.group(0).strip(), labelled_at.get(m.start()), m.start()))
-    return found
+    for m in LABELLED_YEAR_LAST_RE.finditer(norm):
+        value = _build(m, day_first=int(m.group("m")) > 12)
+        if value is not None:
+            raw, label = m.group("date").strip(), m.group("label")
+            found.append(DateMatch(value, raw, label, m.start("date")))
+    return sorted(found, key=lambda match: match.start)
 
 
 def find_short_date(text: str) -> DateMatch | None:
