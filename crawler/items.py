@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 #: history gives 1900 a local mean time of +08:05:43 (a page's 1900-01-01 became 1899-12-31
 #: 15:54 UTC) and 1986-1991 summers a daylight-saving +09:00 that pages never meant.
 CHINA_TIME = timezone(timedelta(hours=8), "+08:00")
+#: the body kinds of an article whose content is a player (a 视频新闻, a recorded broadcast)
+PLAYER_KINDS = frozenset({"video", "audio"})
 
 #: Scrapy signal (no arguments) the storage pipeline sends once every item it has been given so
 #: far is committed (after each batch, and when the crawl goes idle): a scale-out worker then
@@ -59,9 +61,10 @@ class ArticleFields:
     attachments: list[dict[str, Any]] = field(default_factory=list)
     #: which method produced each field, e.g. {"title": "headline", "published": "label"}
     methods: dict[str, str] = field(default_factory=dict)
-    #: "text", or "images"/"attachments" for a notice whose content is scans or files: such an
-    #: article is complete with an empty ``body_text`` (its images and files are in body_html
-    #: and ``attachments``)
+    #: "text", or "images"/"attachments" for a notice whose content is scans or files, or
+    #: "video"/"audio" (:data:`PLAYER_KINDS`) for one that is a player: such an article is
+    #: complete with an empty ``body_text`` (its images, files and players are in body_html and
+    #: ``attachments``)
     body_kind: str = "text"
     #: low-confidence flags set by extraction (body_fallback, date_from_url, no_date …); empty
     #: when every field was found the sure way

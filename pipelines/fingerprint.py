@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 
-from crawler.items import ArticleItem
+from crawler.items import PLAYER_KINDS, ArticleItem
 from textkit.normalise import to_nfkc
 
 _ZERO_WIDTH = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff")
@@ -43,7 +43,11 @@ def content_hash(title: str | None, body: str | None) -> str:
 def item_content_hash(item: ArticleItem) -> str:
     """:func:`content_hash` of an item; for a notice whose content is images or attachments, its
     HTML (which holds their URLs) counts as the body, so that two monthly notices with the same
-    title and different scans are two articles."""
+    title and different scans are two articles. A video or recording adds what it plays (its
+    attachments): a frame or a Flash player is not kept in the HTML."""
     if item.body_kind == "text":
         return content_hash(item.title, item.body_text)
-    return content_hash(item.title, f"{item.body_text or ''}\n{item.body_html or ''}")
+    media = ""
+    if item.body_kind in PLAYER_KINDS:
+        media = "".join(f"\n{a.get('url')}" for a in item.attachments or [])
+    return content_hash(item.title, f"{item.body_text or ''}\n{item.body_html or ''}{media}")

@@ -3,7 +3,8 @@
 Each page models one trap: GBK bytes, UTF-16 with a lying <meta>, a stray </html> before the
 article, a 信息公开 table, a hidden duplicate copy, a footer site counter with a dynamic view
 label, sidebar click counts of other articles, a .NET server's month-first 12-hour date
-(``9/17/2012 3:05:09 PM``) after 发布日期 in an article whose URL carries another date.
+(``9/17/2012 3:05:09 PM``) after 发布日期 in an article whose URL carries another date, a
+视频新闻 that is a hosted player in a frame (no text; the player page is its attachment).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def test_fixture_set_is_complete() -> None:
         "footer_counter_article",
         "sidebar_clicks_article",
         "en_us_date_article",
+        "video_news_article",
     } <= set(CASES)
     for name in CASES:
         assert (PAGES / f"{name}.json").is_file(), f"{name}.json golden file is missing"
@@ -73,3 +75,11 @@ def test_hidden_copy_is_not_in_body() -> None:
     body = result.body_text or ""
     assert body.count("走进辖区养老院") == 1
     assert "扫一扫" not in body
+
+
+def test_video_news_keeps_a_link_to_its_player() -> None:
+    result = extract_article((PAGES / "video_news_article.html").read_bytes(), URL)
+    assert result.body_kind == "video"
+    player = "https://v.qq.com/txp/iframe/player.html?vid=w3512fxyl24"
+    assert f'<a href="{player}">视频</a>' in (result.body_html or "")
+    assert "<iframe" not in (result.body_html or "") and "打印" not in (result.body_html or "")

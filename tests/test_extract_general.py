@@ -210,6 +210,103 @@ def test_icons_alone_do_not_make_an_image_notice() -> None:
     assert result.body_kind == "text" and result.body_text is None
 
 
+# --- news whose content is a player (视频新闻, a recorded broadcast) ------------------------------
+
+BASE = "http://www.example.gov.cn/qndt/2024/1.html"
+
+
+@pytest.mark.parametrize(
+    ("player", "kind", "url"),
+    [
+        (  # an HTML5 player with a poster
+            "<video src='/uploads/2024/05/yl.mp4' controls poster='/uploads/2024/05/yl.jpg'>"
+            "</video>",
+            "video",
+            "http://www.example.gov.cn/uploads/2024/05/yl.mp4",
+        ),
+        (  # the file named by a <source> child
+            "<video controls><source src='/uploads/2024/05/yl.webm' type='video/webm'></video>",
+            "video",
+            "http://www.example.gov.cn/uploads/2024/05/yl.webm",
+        ),
+        (  # a hosted player page in a frame
+            "<iframe src='https://v.qq.com/txp/iframe/player.html?vid=k3516abc' width='640' "
+            "height='360' allowfullscreen></iframe>",
+            "video",
+            "https://v.qq.com/txp/iframe/player.html?vid=k3516abc",
+        ),
+        (  # a Flash player of the 2010s: the file is in its (URL-encoded) variables
+            "<embed src='/js/vcastr3.swf' type='application/x-shockwave-flash' width='600' "
+            "height='400' flashvars='vcastr_file=%2Fuploads%2Fxw0508.flv&amp;IsAutoPlay=0'>",
+            "video",
+            "http://www.example.gov.cn/uploads/xw0508.flv",
+        ),
+        (  # an <object> with <param> variables
+            "<object width='600' height='400'><param name='movie' value='/js/player.swf'>"
+            "<param name='flashvars' value='file=/uploads/xw0509.mp4'></object>",
+            "video",
+            "http://www.example.gov.cn/uploads/xw0509.mp4",
+        ),
+        (  # a recorded broadcast
+            "<audio controls><source src='/uploads/2024/05/gb.mp3' type='audio/mpeg'></audio>",
+            "audio",
+            "http://www.example.gov.cn/uploads/2024/05/gb.mp3",
+        ),
+    ],
+)
+def test_news_that_is_a_player_is_an_article(player: str, kind: str, url: str) -> None:
+    page = _page(
+        _headed(
+            f"<div class='content'><p style='text-align:center'>{player}</p></div>",
+            info="发布时间：2024-05-08 09:30 来源：区融媒体中心 浏览次数：356",
+        )
+    )
+    result = extract_article(page, BASE)
+    assert result.title == TITLE
+    assert result.body_kind == kind and result.body_text is None
+    assert result.methods["body"] == "media"
+    assert result.attachments == [{"url": url, "name": None}]
+    assert result.published_at is not None and result.published_at.hour == 9
+    assert result.methods["published"] == "label" and result.views == 356
+    assert result.source == "区融媒体中心"
+    html = result.body_html or ""
+    assert "<iframe" not in html and "<embed" not in html and "<object" not in html
+
+
+def test_a_caption_under_the_player_is_the_body_text() -> None:
+    page = _page(
+        _headed(
+            "<div class='content'><p><video src='/u/a.mp4'></video></p>"
+            "<p>区融媒体中心记者 王某</p></div>"
+        )
+    )
+    result = extract_article(page, BASE)
+    assert result.body_kind == "video"
+    assert result.body_text == "区融媒体中心记者 王某"
+
+
+def test_an_article_with_text_and_a_video_is_a_text_article() -> None:
+    page = _page(
+        _headed(f"<div class='content'><p><video src='/u/a.mp4'></video></p>{ARTICLE}</div>")
+    )
+    result = extract_article(page, BASE)
+    assert result.body_kind == "text"
+    assert _lines(result.body_text) == list(PARAS)
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        "<iframe src='https://widget.weibo.com/share/index.php?url=x' width='200'></iframe>",
+        "<iframe src='/include/right.html' width='300'></iframe>",
+        "<embed src='/images/banner.swf' width='960' height='90'>",
+    ],
+)
+def test_frames_that_play_nothing_do_not_make_a_video_article(frame: str) -> None:
+    result = extract_article(_page(_headed(f"<div class='content'>{frame}</div>")), BASE)
+    assert result.body_kind == "text" and result.body_text is None
+
+
 # --- the date printed with the headline ---------------------------------------------------------
 
 

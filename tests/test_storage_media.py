@@ -66,3 +66,35 @@ def test_text_article_without_text_is_still_rejected(db_url: str, engine: Any) -
     run.close()
     assert scalar(engine, "SELECT count(*) FROM articles") == 0
     assert rows(engine, "SELECT reason FROM rejects") == [("missing_body",)]
+
+
+def _video_news(n: int, vid: str) -> Any:
+    """A weekly 视频新闻: the same title, a hosted player whose frame the sanitiser drops."""
+    player = f"https://v.qq.com/txp/iframe/player.html?vid={vid}"
+    return article(
+        n,
+        title="【视频】本周区内要闻",
+        body_text=None,
+        body_html="<div><p></p></div>",
+        body_kind="video",
+        attachments=[{"url": player, "name": None}],
+        views=None,
+        views_method=None,
+    )
+
+
+def test_video_news_are_stored_and_two_players_are_two_articles(db_url: str, engine: Any) -> None:
+    run = open_run(db_url)
+    run.feed([_video_news(1, "k001"), _video_news(2, "k002"), _video_news(3, "k001")])
+    run.close()
+    got = rows(engine, "SELECT url, body_kind, attachments FROM articles ORDER BY url")
+    assert [(r[0].rsplit("/", 1)[-1], r[1]) for r in got] == [
+        ("1.html", "video"),
+        ("2.html", "video"),
+    ]
+    players = [json.loads(r[2]) if isinstance(r[2], str) else r[2] for r in got]
+    assert [p[0]["url"][-4:] for p in players] == ["k001", "k002"]
+    # 3 plays what 1 plays: the same article, its URL kept as an alias
+    aliases = rows(engine, "SELECT url FROM article_urls ORDER BY url")
+    assert [r[0].rsplit("/", 1)[-1] for r in aliases] == ["3.html"]
+    assert run.stat("govnews/dedupe/duplicate_content") == 1

@@ -34,8 +34,8 @@ def stats(db: str | None, fmt: str) -> None:
     The last row, site "*", holds the totals. views_coverage is the percentage of articles with
     a view count; view_readings counts rows of the view_counts time series;
     low_confidence_share the percentage of articles with a quality flag (body from a fallback
-    extractor, date from the URL …); media_only counts notices whose content is images or
-    attachments.
+    extractor, date from the URL …); media_only counts articles whose content is images,
+    attachments or a player.
 
     \b
     Example:

@@ -20,11 +20,13 @@ from crawler.extract.bodytext import trim_body_html
 from crawler.extract.decode import decode_html
 from crawler.extract.html import parse_html
 from crawler.extract.layout import build_layout
+from crawler.extract.media import frames_as_links, media_urls
 from crawler.extract.meta import page_title, read_meta
 from crawler.extract.profile_rules import apply_profile
 from crawler.extract.quality import quality_flags
 from crawler.extract.title import find_title, headline_near
 from crawler.extract.types import ExtractedArticle
+from crawler.items import PLAYER_KINDS
 from crawler.sites.profile import SiteProfile
 from textkit.sanitise import sanitise_html
 
@@ -75,6 +77,9 @@ def extract_article(
     F.fill_column(result, root, layout, meta, title)
     if body_el is not None:
         result.attachments = F.attachments(body_el, base, layout)
+        if result.body_kind in PLAYER_KINDS:  # frames and plugins do not survive sanitising
+            known = {a["url"] for a in result.attachments}
+            result.attachments += [m for m in media_urls(body_el, base) if m["url"] not in known]
     if profile is not None and profile.fields:
         apply_profile(result, root, profile, base)
     result.quality = quality_flags(result, prose_chars, choice.confirmed)
@@ -82,6 +87,8 @@ def extract_article(
         # last, so that nothing reads the tree after it is trimmed in place
         if body is not None:
             trim_body_html(html_from, layout, body)
+        if result.body_kind in PLAYER_KINDS:
+            frames_as_links(html_from)
         result.body_html = sanitise_html(html_from, base)
     return result
 

@@ -1,10 +1,10 @@
 """Which block is the article's body: our scorer's pick, a peer's when ours is weak, or the block
-of images/attachments of a notice that has no text.
+of images, attachments or a player of an article that has no text.
 
 The three sources in the order they are asked (each explained in its own module):
 :func:`crawler.extract.body.pick_body` (text density and structure),
 :func:`crawler.extract.fallback.second_opinion` (readability-lxml, asked only for a weak pick),
-:func:`crawler.extract.media.media_block` (a scanned 公示, a tender as a PDF). Pure.
+:func:`crawler.extract.media.media_block` (a scanned 公示, a tender as a PDF, a 视频新闻). Pure.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from textkit.normalise import squash
 class BodyChoice(NamedTuple):
     element: Element | None
     body: BodyText | None
-    #: "text", "images" or "attachments"
+    #: "text", "images", "attachments", "video" or "audio"
     kind: str = "text"
     #: a peer read the same body as ours (a weak-looking body that is right)
     confirmed: bool = False
@@ -50,7 +50,9 @@ def choose_body(
             element = opinion.candidate.element
             body = body_text(element, title, layout)._replace(method=opinion.candidate.method)
     if title_el is not None and len(squash(body.text if body else None)) < MEDIA_ONLY_TEXT:
-        media = element if element is not None and media_kind(element) else None
+        # the picked block, unless it holds the headline: then the block under the headline
+        held = element is not None and any(el is title_el for el in element.iter())
+        media = element if element is not None and not held and media_kind(element) else None
         media = media if media is not None else media_block(layout, title_el)
         kind = media_kind(media) if media is not None else None
         if media is not None and kind is not None:

@@ -12,8 +12,8 @@ a site whose template changed shows up as a jump in its share of flagged article
   date somewhere on the page rather than next to the headline;
 - ``no_date``: no publication date at all.
 
-A notice whose content is scans or files is not flagged for that: it is complete as it is, and
-``body_kind`` says so.
+An article whose content is scans, files or a player is not flagged for that: it is complete as
+it is, and ``body_kind`` says so.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ ARTICLE_COLUMNS = {
     "first_seen_at": f"When a crawl first stored this article: {SHANGHAI_NOTE}",
     "last_seen_at": f"When a crawl last saw this article: {SHANGHAI_NOTE}",
     "last_crawl_run_id": "The crawl run that last saw it",
-    "body_kind": "text, or images/attachments for a notice made of scans or files",
+    "body_kind": "text, or images/attachments/video/audio for one made of scans, files or a player",
     "quality": "Low-confidence extraction flags (JSON list)",
     "removed_at": f"When the page was first found gone (404/410, 该信息已删除), empty while "
     f"online: {SHANGHAI_NOTE}",
