@@ -44,6 +44,15 @@ GONE_PAGE = (
 ).encode()
 
 
+def script_redirect_page(target: str) -> bytes:
+    """A 链接型 document as CMSs publish one: a title, a line, a script that moves on."""
+    return (
+        "<html><head><meta charset='utf-8'><title>正在跳转</title>"
+        f"<script type='text/javascript'>window.location.href = \"{target}\";</script>"
+        "</head><body><p>页面跳转中，请稍候……</p></body></html>"
+    ).encode()
+
+
 class OpsSite:
     def __init__(self, articles: int = 30, delay: float = 0.0) -> None:
         self.count = articles
@@ -60,6 +69,10 @@ class OpsSite:
         self.gone: set[int] = set()
         self.views: dict[int, str] = {}
         self.extra_links: list[str] = []
+        #: list-page links that are 链接型 documents: path -> where their script sends the reader
+        self.script_redirects: dict[str, str] = {}
+        #: articles served but not listed (reachable only through a redirect)
+        self.unlisted: set[int] = set()
         self.canonical = False
         self.raw: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
@@ -96,6 +109,8 @@ class OpsSite:
             ]
         if not self.empty:
             for n in newest[(page - 1) * PER_PAGE : page * PER_PAGE]:
+                if n in self.unlisted:
+                    continue
                 when = "" if self.undated else f"<span class='date'>{self.day(n)}</span>"
                 rows.append(
                     f"<li><a href='art_{n}.html' target='_blank'>区政府召开第{n}次重点工作推进会议"
@@ -176,6 +191,8 @@ class OpsSite:
                     self.not_modified[path] += 1
                 return 304, b"", {"ETag": etag}
             return 200, body, {**html, "ETag": etag}
+        if path in self.script_redirects:
+            return 200, script_redirect_page(self.script_redirects[path]), html
         if variant := ARTICLE_PATH.fullmatch(path):
             n = int(variant.group(1))
             if n in self.failing:

@@ -331,9 +331,13 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         return list(self._article_output(prepared, response))
 
     def _article_output(self, prepared: PreparedArticle, response: Response) -> Iterator[Any]:
-        """The article item, or the request for its view counter that will carry it on."""
-        item, counter = prepared
+        """The article item, or the request for its view counter that will carry it on, or
+        the request for the page a body-less page sends the reader to by script."""
+        item, counter, redirect = prepared
         redirects = response.meta.get("redirect_urls") or []
+        if redirect is not None:
+            yield self._script_redirect(response, redirect, redirects)
+            return
         item.url, item.aliases = article_urls(response.url, redirects, item.canonical_url)
         published = item.published_at
         if self.since and published and published.astimezone(SHANGHAI).date() < self.since:
@@ -343,6 +347,27 @@ class DistrictSpider(CounterSteps, DocumentSteps):
             yield from self._request_counter(item, counter)
             return
         yield item
+
+    def _script_redirect(self, response: Response, target: str, redirects: list[str]) -> Any:
+        """Follow a script redirect as Scrapy follows an HTTP one (the hops kept in
+        ``redirect_urls``, so that the listed URL becomes the article's alias); one that leaves
+        the site, loops or runs past ``REDIRECT_MAX_TIMES`` is a reject, never a silent drop."""
+        chain = [*redirects, response.url]
+        origin = chain[0]
+        if not self._allowed(target):
+            self._stat("script_redirect_offsite")
+            return RejectItem(origin, self.site_name, "redirect_offsite", target)
+        if target in chain or len(chain) > self.settings.getint("REDIRECT_MAX_TIMES", 20):
+            self._stat("script_redirect_loop")
+            return RejectItem(origin, self.site_name, "redirect_loop", target)
+        self._stat("script_redirect")
+        request = response.request
+        assert request is not None  # a response handed to a callback has its request
+        return request.replace(
+            url=target,
+            dont_filter=True,  # the chain above stops loops; the listed URL must not vanish
+            meta={**response.meta, "redirect_urls": chain},
+        )
 
     def article_failed(self, failure: Failure) -> Iterator[RejectItem]:
         reason, detail = failure_reason(failure)

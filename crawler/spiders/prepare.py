@@ -15,6 +15,7 @@ from typing import NamedTuple
 from crawler.extract.article import extract_article
 from crawler.extract.counters import CounterRequest, find_counter
 from crawler.extract.decode import decode_html
+from crawler.extract.redirect import script_redirect
 from crawler.items import ArticleItem
 from crawler.sites import SiteProfile
 
@@ -25,6 +26,8 @@ class PreparedArticle(NamedTuple):
     item: ArticleItem
     #: the request that reads the view count, when the page shows none and a counter is known
     counter: CounterRequest | None = None
+    #: where a page with (next to) no body sends the reader by script (a 链接型 document)
+    redirect: str | None = None
 
 
 def prepare_article(
@@ -49,4 +52,5 @@ def prepare_article(
         fetched_at=datetime.now(UTC),
     )
     counter = find_counter(text, url, profile) if item.views is None else None
-    return PreparedArticle(item, counter)
+    redirect = script_redirect(text, url, item.body_text) if item.body_kind == "text" else None
+    return PreparedArticle(item, counter, redirect)

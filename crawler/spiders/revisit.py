@@ -97,7 +97,7 @@ class RevisitSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self._stat("not_html")
             return
-        item, counter = prepare_article(
+        item, counter, _ = prepare_article(
             response.body,
             response.url,
             site=target.site,
