@@ -403,3 +403,15 @@ def test_headline_in_the_articles_own_header_beats_a_later_copy(header: str) -> 
 def test_source_stops_at_the_next_label(info: str, source: str) -> None:
     result = extract_article(_page(_headed(ARTICLE, info=f"发布日期：2024-05-08 {info}")))
     assert result.source == source
+
+
+def test_an_iso_meta_time_is_read_with_its_offset() -> None:
+    """``article:published_time`` in UTC: 20:30Z is 04:30 the next day in China (it was read
+    as the UTC day at midnight)."""
+    head = "<meta property='article:published_time' content='2024-06-12T20:30:00Z'>"
+    result = extract_article(
+        _page(f"<h1>{TITLE}</h1><div class='content'>{ARTICLE}</div>", head=head)
+    )
+    assert result.methods["published"] == "meta"
+    assert result.published_at is not None
+    assert result.published_at.isoformat() == "2024-06-13T04:30:00+08:00"

@@ -37,6 +37,11 @@ def _dt(*args: int) -> datetime:
         ("2024-03-05 10:20 PM2.5浓度", _dt(2024, 3, 5, 10, 20)),  # air quality, not a half-day
         ("2024年3月5日上午，县长主持会议", _dt(2024, 3, 5)),
         ("9/17/2004 5:54:13 AM", None),  # month-first only after a label
+        # ISO 8601 as meta tags write it: the offset applied, none meaning China's time
+        ("2024-06-12T16:30:00+08:00", _dt(2024, 6, 12, 16, 30)),
+        ("2024-06-12T20:30:00Z", _dt(2024, 6, 13, 4, 30)),  # the next day in China
+        ("2024-06-12T16:30:00.000+0800", _dt(2024, 6, 12, 16, 30)),
+        ("2024-06-12T16:30", _dt(2024, 6, 12, 16, 30)),
         ("2024-02-30", None),
         ("浏览次数：1234", None),
         ("", None),
