@@ -59,6 +59,8 @@ class OpsSite:
         self.delay = delay
         self.empty = False
         self.undated = False
+        #: article pages without a date while their list rows show one
+        self.undated_pages = False
         self.no_headline = False
         self.scanned = False
         self.failing: set[int] = set()
@@ -137,7 +139,7 @@ class OpsSite:
             return None
         if n in self.gone:
             return GONE_PAGE
-        when = "" if self.undated else f"发布时间：{self.day(n)} 09:30 "
+        when = "" if self.undated or self.undated_pages else f"发布时间：{self.day(n)} 09:30 "
         views = self.views.get(n, str(100 + n))
         canonical = ""
         if self.canonical:

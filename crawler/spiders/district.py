@@ -242,7 +242,7 @@ class DistrictSpider(CounterSteps, DocumentSteps):
                     self.document_request(url, listing.documents[link], listed, list_url)
                 )
                 continue
-            articles.append(self._article_request(url, list_url))
+            articles.append(self._article_request(url, list_url, listed))
         return articles
 
     def _skip_reason(self, link: str, url: str, listed: date | None) -> str | None:
@@ -290,12 +290,14 @@ class DistrictSpider(CounterSteps, DocumentSteps):
             priority=LIST_PRIORITY,
         )
 
-    def _article_request(self, url: str, list_url: str | None) -> scrapy.Request:
+    def _article_request(
+        self, url: str, list_url: str | None, listed: date | None = None
+    ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.article_failed,
-            cb_kwargs={"list_url": list_url},
+            cb_kwargs={"list_url": list_url, "listed": listed},
         )
 
     def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
@@ -310,7 +312,9 @@ class DistrictSpider(CounterSteps, DocumentSteps):
 
     # -- articles -----------------------------------------------------------------------------
 
-    def parse_article(self, response: Response, list_url: str | None = None) -> list[Any]:
+    def parse_article(
+        self, response: Response, list_url: str | None = None, listed: date | None = None
+    ) -> list[Any]:
         ctype = content_type(response).split(";")[0].strip().lower()
         if not isinstance(response, TextResponse) or not (
             ctype == "" or ctype.startswith(HTML_TYPES)
@@ -324,6 +328,7 @@ class DistrictSpider(CounterSteps, DocumentSteps):
                 site=self.site_name,
                 profile=self.profile,
                 http_charset=http_charset(response),
+                listed=listed,
             )
         except Exception as exc:
             self.logger.exception("extraction failed for %s", response.url)

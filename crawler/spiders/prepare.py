@@ -9,14 +9,14 @@ decoding the page a second time on the reactor thread.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 from typing import NamedTuple
 
 from crawler.extract.article import extract_article
 from crawler.extract.counters import CounterRequest, find_counter
 from crawler.extract.decode import decode_html
 from crawler.extract.redirect import script_redirect
-from crawler.items import ArticleItem
+from crawler.items import CHINA_TIME, ArticleItem
 from crawler.sites import SiteProfile
 
 
@@ -37,9 +37,11 @@ def prepare_article(
     site: str,
     profile: SiteProfile | None = None,
     http_charset: str | None = None,
+    listed: date | None = None,
 ) -> PreparedArticle:
     """The :class:`ArticleItem` of one article page (``views_method`` "static" when
-    the page shows its count) and, when it shows none, its counter request if one is found."""
+    the page shows its count) and, when it shows none, its counter request if one is found.
+    ``listed`` is the day the column's list printed beside the link (:func:`dated_by_list`)."""
     text, encoding = decode_html(html, http_charset, profile.encoding if profile else None)
     page = extract_article(text, url, profile=profile)
     # the charset the bytes were read with, so a garbled article can be traced to it
@@ -51,6 +53,30 @@ def prepare_article(
         views_method="static" if page.views is not None else None,
         fetched_at=datetime.now(UTC),
     )
+    if listed is not None:
+        dated_by_list(item, listed)
     counter = find_counter(text, url, profile) if item.views is None else None
     redirect = script_redirect(text, url, item.body_text) if item.body_kind == "text" else None
     return PreparedArticle(item, counter, redirect)
+
+
+#: how a page date was found that is weaker than the list's: a labelled date far from the
+#: headline (a sidebar's, a footer's)
+_WEAKER_THAN_LIST = frozenset({"page-label"})
+
+
+def dated_by_list(item: ArticleItem, listed: date) -> None:
+    """Date an article by its list row (in place) when its page shows no date, or only a
+    labelled date far from the headline on another day: the column itself states the day the
+    article was published, as a reader scanning the list sees it (``methods.published`` "list",
+    at 00:00 China time). A far date on the list's day is confirmed, and loses its flag."""
+    method = item.methods.get("published")
+    if item.published_at is not None and method not in _WEAKER_THAN_LIST:
+        return
+    if item.published_at is not None and item.published_at.astimezone(CHINA_TIME).date() == listed:
+        item.quality = [q for q in item.quality if q != "date_far_from_title"]
+        return
+    item.published_at = datetime.combine(listed, time(), tzinfo=CHINA_TIME)
+    item.published_raw = None
+    item.methods["published"] = "list"
+    item.quality = [q for q in item.quality if q not in ("no_date", "date_far_from_title")]
