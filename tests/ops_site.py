@@ -271,6 +271,15 @@ def crawl_cmd(db_url: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "crawler.cli", "crawl", "--db", db_url, "--quiet", *FAST, *args]
 
 
+def crawl_site(db_url: str, site: OpsSite, tmp: Any, timeout: float = 90) -> None:
+    """One ``govnews crawl --start-url`` of ``site`` into ``db_url``, which must exit 0."""
+    import subprocess
+
+    cmd = crawl_cmd(db_url, "--start-url", site.start_url)
+    proc = subprocess.run(cmd, env=crawl_env(tmp), capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+
+
 def upgrade_db(db_url: str) -> None:
     """The schema, once, before several workers start (they must not race to create it)."""
     import subprocess

@@ -3,13 +3,12 @@ real databases: every notice is stored with its title, date and scans, none reje
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from pipelines.db.session import make_engine
-from tests.ops_site import OpsSite, crawl_cmd, crawl_env
+from tests.ops_site import OpsSite, crawl_site
 from tests.storage_helpers import rows
 
 pytestmark = pytest.mark.slow
@@ -18,11 +17,7 @@ pytestmark = pytest.mark.slow
 def test_column_of_scanned_notices_is_stored_whole(db_url: str, tmp_path: Path) -> None:
     with OpsSite(articles=12) as site:
         site.scanned = True
-        cmd = crawl_cmd(db_url, "--start-url", site.start_url)
-        proc = subprocess.run(
-            cmd, env=crawl_env(tmp_path), capture_output=True, text=True, timeout=90
-        )
-        assert proc.returncode == 0, proc.stderr[-2000:]
+        crawl_site(db_url, site, tmp_path)
     engine = make_engine(db_url)
     try:
         got = rows(
@@ -57,12 +52,8 @@ def test_links_that_redirect_by_script_are_followed_or_rejected(
             "/news/link_5.html": "link_4.html",
         }
         site.extra_links = [p.rsplit("/", 1)[-1] for p in site.script_redirects]
-        cmd = crawl_cmd(db_url, "--start-url", site.start_url)
-        proc = subprocess.run(
-            cmd, env=crawl_env(tmp_path), capture_output=True, text=True, timeout=90
-        )
+        crawl_site(db_url, site, tmp_path)
         base = site.base_url
-    assert proc.returncode == 0, proc.stderr[-2000:]
     engine = make_engine(db_url)
     try:
         stored = rows(engine, "SELECT url FROM articles ORDER BY url")

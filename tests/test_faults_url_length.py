@@ -7,7 +7,6 @@ through (without a count).
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.items import ArticleItem, RejectItem
 from crawler.spidermiddlewares.urllength import UrlLengthRejects
-from tests.ops_site import OpsSite, crawl_cmd, crawl_env
+from tests.ops_site import OpsSite, crawl_site
 from tests.test_ops_no_holes import query
 
 LONG = "art_7.html?ref=" + "x" * 2100
@@ -57,13 +56,10 @@ def test_long_counter_request_passes_its_article_on() -> None:
 def test_crawl_records_the_long_link(db_url: str, tmp_path: Path) -> None:
     with OpsSite(articles=12) as site:
         site.extra_links = [LONG]
-        cmd = crawl_cmd(db_url, "--start-url", site.start_url)
-        proc = subprocess.run(cmd, env=crawl_env(tmp_path), capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr[-2000:]
+        crawl_site(db_url, site, tmp_path)
         assert not any("?ref=" in path for path in site.requests)  # never fetched
         site.add(1)  # the next crawl reads page 1 again: the link is settled, not recorded again
-        proc = subprocess.run(cmd, env=crawl_env(tmp_path), capture_output=True, text=True)
-        assert proc.returncode == 0, proc.stderr[-2000:]
+        crawl_site(db_url, site, tmp_path)
     assert query(db_url, "SELECT COUNT(*) FROM articles") == [(13,)]
     url = f"{site.base_url}/news/{LONG}"
     [(stored, reason, detail)] = query(db_url, "SELECT url, reason, detail FROM rejects")

@@ -15,15 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 from crawler.commands.health import health
-from tests.ops_site import OpsSite, crawl_cmd, crawl_env
+from tests.ops_site import OpsSite, crawl_site
 
 pytestmark = pytest.mark.slow
 
 
 def _crawl(site: OpsSite, db_url: str, tmp_path: Path) -> None:
-    cmd = crawl_cmd(db_url, "--start-url", site.start_url)
-    proc = subprocess.run(cmd, env=crawl_env(tmp_path), capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    crawl_site(db_url, site, tmp_path, timeout=60)
 
 
 def _health(db_url: str) -> tuple[int, list[dict[str, object]]]:
