@@ -183,6 +183,30 @@ class RejectItem:
     detail: str | None = None
 
 
+#: reject reasons worth another fetch: the server, the network or the database failed this time
+TRANSIENT_REASONS = frozenset(
+    {
+        "timeout",
+        "dns_error",
+        "connection_refused",
+        "connection_lost",
+        "truncated_response",
+        "download_error",
+        "storage_error",
+        "http_408",
+        "http_425",
+        "http_429",
+    }
+)
+
+
+def is_transient(reason: str) -> bool:
+    """Whether a reject reason may go away by itself (a 5xx, a timeout, a full disk), as
+    opposed to one the page will give again (404/410, not HTML, no article on it)."""
+    reason = reason.removeprefix("list_")
+    return reason in TRANSIENT_REASONS or (reason.startswith("http_5") and reason[5:].isdigit())
+
+
 @dataclass
 class ViewReadingItem:
     """A fresh view-count reading for an already stored article (from ``govnews revisit``).

@@ -35,6 +35,8 @@ from typing import Any, Self
 
 PER_PAGE = 10
 ARTICLE_PATH = re.compile(r"/+news/+art_(\d+)\.html?(?:;jsessionid=[^/]*)?")
+#: a later page of a split article: /news/art_N_K.html is page K
+PART_PATH = re.compile(r"/news/art_(\d+)_(\d+)\.html")
 FIRST_DAY = date(2024, 1, 1)
 #: what many CMSes answer (200) for an article taken down
 GONE_PAGE = (
@@ -75,6 +77,10 @@ class OpsSite:
         self.script_redirects: dict[str, str] = {}
         #: articles served but not listed (reachable only through a redirect)
         self.unlisted: set[int] = set()
+        #: articles split over pages, DedeCMS-style: n -> page count (art_n.html, art_n_2.html …)
+        self.split: dict[int, int] = {}
+        #: later pages answering with this status instead: (n, page) -> 404, 503 …
+        self.part_status: dict[tuple[int, int], int] = {}
         self.canonical = False
         self.raw: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
@@ -134,7 +140,7 @@ class OpsSite:
             "<div class='footer'>主办：示范区人民政府办公室</div></body></html>"
         ).encode()
 
-    def article(self, n: int) -> bytes | None:
+    def article(self, n: int, page: int = 1) -> bytes | None:
         if not 1 <= n <= self.count or n in self.removed:
             return None
         if n in self.gone:
@@ -161,15 +167,34 @@ class OpsSite:
                 for k in range(1, 5)
             )
         )
+        if n in self.split:
+            body = (
+                f"<p>第{n}篇第{page}页："
+                + "会议要求各单位压实责任、狠抓落实，确保各项任务按期完成。" * 2
+                + "</p>"
+            )
         return (
             f"<html><head><meta charset='utf-8'>{canonical}"
             f"<title>区政府召开第{n}次重点工作推进会议部署近期任务</title></head><body>"
             "<div class='crumb'>首页 &gt; 区内动态</div>"
             f"{headline}"
             f"<div class='info'>{when}来源：区政府办公室 浏览次数：{views}</div>"
-            f"<div class='content'>{body}</div>"
+            f"<div class='content'>{body}</div>{self._part_pager(n, page)}"
             "<div class='footer'>主办：示范区人民政府办公室</div></body></html>"
         ).encode()
+
+    def _part_pager(self, n: int, page: int) -> str:
+        """A DedeCMS article pager: 共N页 and numbered links, 下一页 but on the last page."""
+        pages = self.split.get(n, 0)
+        if not pages:
+            return ""
+        links = "".join(
+            f"<li><a href='art_{n}{'' if k == 1 else f'_{k}'}.html'>{k}</a></li>"
+            for k in range(1, pages + 1)
+        )
+        nxt = f"<li><a href='art_{n}_{page + 1}.html'>下一页</a></li>" if page < pages else ""
+        items = f"<li>共{pages}页:</li>{links}{nxt}"
+        return f"<div class='dede_pages'><ul class='pagelist'>{items}</ul></div>"
 
     def record(self, path: str) -> None:
         """Count a request when it arrives (before the delay): a killed client's ones count."""
@@ -193,6 +218,12 @@ class OpsSite:
                     self.not_modified[path] += 1
                 return 304, b"", {"ETag": etag}
             return 200, body, {**html, "ETag": etag}
+        if part := PART_PATH.fullmatch(path):
+            n, k = int(part.group(1)), int(part.group(2))
+            if (status := self.part_status.get((n, k))) is not None:
+                return status, b"unavailable", html
+            body = self.article(n, k) if 2 <= k <= self.split.get(n, 0) else None
+            return (200, body, html) if body else (404, b"not found", html)
         if path in self.script_redirects:
             return 200, script_redirect_page(self.script_redirects[path]), html
         if variant := ARTICLE_PATH.fullmatch(path):

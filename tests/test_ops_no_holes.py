@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from crawler.items import RejectItem
-from pipelines.db.known import is_transient, previous_run_incomplete
+from crawler.items import RejectItem, is_transient
+from pipelines.db.known import previous_run_incomplete
 from tests.ops_site import OpsSite, crawl_cmd, crawl_env
 from tests.storage_helpers import open_run
 

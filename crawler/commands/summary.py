@@ -68,7 +68,7 @@ def failed_pages(outcome: CrawlOutcome, db_url: str) -> int:
     """Rejects of the run that say a page could not be read (a list page, or a transient
     failure: 5xx, timeout, refused connection), not that an article is gone for good (a 404
     is an answer, and an incremental run that meets only one has not failed)."""
-    from pipelines.db.known import is_transient
+    from crawler.items import is_transient
 
     if outcome.crawl_run_id is None:
         return 0

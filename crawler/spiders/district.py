@@ -42,7 +42,8 @@ from crawler.sites import SiteProfile, host_in_domains, load_profile
 from crawler.spiders.columns import ColumnBook
 from crawler.spiders.counters import CounterSteps
 from crawler.spiders.documents import DocumentSteps
-from crawler.spiders.prepare import PreparedArticle, prepare_article
+from crawler.spiders.parts import PartSteps
+from crawler.spiders.prepare import PreparedArticle
 from crawler.spiders.responses import (
     content_type,
     failure_reason,
@@ -60,7 +61,7 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain")  # or no Content-T
 LIST_PRIORITY = 10
 
 
-class DistrictSpider(CounterSteps, DocumentSteps):
+class DistrictSpider(CounterSteps, DocumentSteps, PartSteps):
     """Walks the columns of one site (profile or generic) and yields articles and rejects."""
 
     name = "district"
@@ -322,23 +323,16 @@ class DistrictSpider(CounterSteps, DocumentSteps):
             self._stat("not_html")
             return [RejectItem(response.url, self.site_name, "not_html", ctype or None)]
         try:
-            prepared = prepare_article(
-                response.body,
-                response.url,
-                site=self.site_name,
-                profile=self.profile,
-                http_charset=http_charset(response),
-                listed=listed,
-            )
+            prepared = self._prepare(response, listed=listed)
         except Exception as exc:
             self.logger.exception("extraction failed for %s", response.url)
             return [RejectItem(response.url, self.site_name, "extraction_error", repr(exc)[:500])]
         return list(self._article_output(prepared, response))
 
     def _article_output(self, prepared: PreparedArticle, response: Response) -> Iterator[Any]:
-        """The article item, or the request for its view counter that will carry it on, or
-        the request for the page a body-less page sends the reader to by script."""
-        item, counter, redirect = prepared
+        """The article item, or the request that carries it on (its next page, its view
+        counter), or the request for the page a body-less page sends the reader to by script."""
+        item, counter, redirect, more = prepared
         redirects = response.meta.get("redirect_urls") or []
         if redirect is not None:
             yield self._script_redirect(response, redirect, redirects)
@@ -348,10 +342,10 @@ class DistrictSpider(CounterSteps, DocumentSteps):
         if self.since and published and published.astimezone(SHANGHAI).date() < self.since:
             self._stat("older_than_since")
             return
-        if counter is not None:
-            yield from self._request_counter(item, counter)
+        if more is not None and self._allowed(more):
+            yield self._request_part(item, counter, more, response.url, 1)
             return
-        yield item
+        yield from self._article_done(item, counter)
 
     def _script_redirect(self, response: Response, target: str, redirects: list[str]) -> Any:
         """Follow a script redirect as Scrapy follows an HTTP one (the hops kept in

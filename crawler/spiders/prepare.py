@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time
 from typing import NamedTuple
 
 from crawler.extract.article import extract_article
+from crawler.extract.continuation import next_part
 from crawler.extract.counters import CounterRequest, find_counter
 from crawler.extract.decode import decode_html
 from crawler.extract.redirect import script_redirect
@@ -28,6 +29,8 @@ class PreparedArticle(NamedTuple):
     counter: CounterRequest | None = None
     #: where a page with (next to) no body sends the reader by script (a 链接型 document)
     redirect: str | None = None
+    #: the next page of an article its CMS split over several (crawler.extract.continuation)
+    next_part: str | None = None
 
 
 def prepare_article(
@@ -38,10 +41,12 @@ def prepare_article(
     profile: SiteProfile | None = None,
     http_charset: str | None = None,
     listed: date | None = None,
+    part_of: str | None = None,
 ) -> PreparedArticle:
     """The :class:`ArticleItem` of one article page (``views_method`` "static" when
     the page shows its count) and, when it shows none, its counter request if one is found.
-    ``listed`` is the day the column's list printed beside the link (:func:`dated_by_list`)."""
+    ``listed`` is the day the column's list printed beside the link (:func:`dated_by_list`);
+    ``part_of`` the address of the article's first page when this is a later one."""
     text, encoding = decode_html(html, http_charset, profile.encoding if profile else None)
     page = extract_article(text, url, profile=profile)
     # the charset the bytes were read with, so a garbled article can be traced to it
@@ -57,7 +62,8 @@ def prepare_article(
         dated_by_list(item, listed)
     counter = find_counter(text, url, profile) if item.views is None else None
     redirect = script_redirect(text, url, item.body_text) if item.body_kind == "text" else None
-    return PreparedArticle(item, counter, redirect)
+    more = next_part(text, url, part_of) if item.has_body else None
+    return PreparedArticle(item, counter, redirect, more)
 
 
 #: how a page date was found that is weaker than the list's: a labelled date far from the

@@ -97,13 +97,14 @@ class RevisitSpider(scrapy.Spider):
         if not isinstance(response, TextResponse):
             self._stat("not_html")
             return
-        item, counter, _ = prepare_article(
+        prepared = prepare_article(
             response.body,
             response.url,
             site=target.site,
             profile=self._profile(target),
             http_charset=http_charset(response),
         )
+        item, counter = prepared.item, prepared.counter
         views = item.views
         yield self._article(item, target)
         if views is not None:

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from sqlalchemy import Engine, bindparam, create_engine, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from crawler.items import FRESH, CrawlPlan
+from crawler.items import FRESH, CrawlPlan, is_transient
 from pipelines.db.chunks import chunks
 from pipelines.db.session import normalise_url
 
@@ -123,30 +123,6 @@ def load_known_urls(db_url: str, site: str) -> StoredUrls | set[str]:
         return StoredUrls(db_url, site)
     except (OperationalError, ProgrammingError):
         return set()  # a new database: nothing known
-
-
-#: reject reasons worth another fetch: the server, the network or the database failed this time
-TRANSIENT_REASONS = frozenset(
-    {
-        "timeout",
-        "dns_error",
-        "connection_refused",
-        "connection_lost",
-        "truncated_response",
-        "download_error",
-        "storage_error",
-        "http_408",
-        "http_425",
-        "http_429",
-    }
-)
-
-
-def is_transient(reason: str) -> bool:
-    """Whether a reject reason may go away by itself (a 5xx, a timeout, a full disk), as
-    opposed to one the page will give again (404/410, not HTML, no article on it)."""
-    reason = reason.removeprefix("list_")
-    return reason in TRANSIENT_REASONS or (reason.startswith("http_5") and reason[5:].isdigit())
 
 
 class Failures(NamedTuple):
