@@ -69,6 +69,17 @@ def _current_number(base: tuple[str, str, str], first: tuple[str, str, str] | No
     return number if number is not None else 0
 
 
+def _screen(first: tuple[str, str, str]) -> re.Pattern[str]:
+    """What a page linking to a later part of the article at ``first`` must contain: the file
+    name with a page number added, or (a PHPCMS first page) with its page number changed."""
+    ext = re.escape(first[2])
+    forms = [re.escape(first[1]) + r"[_-]\d{1,3}" + ext]
+    paged = _PAGED_STEM_RE.match(first[1])
+    if paged and paged.group("page") == "1":
+        forms.append(re.escape(paged.group("head")) + r"\d{1,3}" + ext)
+    return re.compile("|".join(forms))
+
+
 def next_part(html: str, url: str, first_url: str | None = None) -> str | None:
     """The address of the next page of the article ``url`` (a later part of the article first
     read at ``first_url``), or None when it has no next page."""
@@ -76,8 +87,7 @@ def next_part(html: str, url: str, first_url: str | None = None) -> str | None:
     here = _split(url)
     if first is None or here is None:
         return None
-    stem = re.escape(first[1].rsplit("-", 1)[0].rsplit("_", 1)[0])
-    if not re.search(rf"""href\s*=\s*["']?[^"'\s>]*{stem}""", html):
+    if not _screen(first).search(html):
         return None
     current = _current_number(here, first)
     best: tuple[int, int, str] | None = None  # (not 下一页, number, url)
