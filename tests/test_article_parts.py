@@ -115,3 +115,29 @@ def test_a_split_article_is_stored_whole(db_url: str, tmp_path: Path) -> None:
         finally:
             engine.dispose()
     assert [line.split("：")[0] for line in text[0][0].splitlines()] == ["第4篇第1页", "第4篇第2页"]
+
+
+@pytest.mark.parametrize(
+    ("url", "call", "expected"),
+    [
+        (
+            "t20240612_456.html",
+            'createPageHTML(3, 0, "t20240612_456", "html");',
+            "t20240612_456_1.html",
+        ),
+        (
+            "t20240612_456_1.html",
+            'createPageHTML(3, 1, "t20240612_456", "html");',
+            "t20240612_456_2.html",
+        ),
+        ("t20240612_456_2.html", 'createPageHTML(3, 2, "t20240612_456", "html");', None),
+        ("t20240612_456.html", 'createPageHTML(1, 0, "t20240612_456", "html");', None),
+        ("t20240612_456.html", 'createPageHTML(5, 0, "index", "html");', None),  # a column's
+    ],
+)
+def test_a_pager_drawn_by_a_script_from_the_articles_file_name(
+    url: str, call: str, expected: str | None
+) -> None:
+    page = f"<html><body><h1>标题</h1><div>正文</div><script>{call}</script></body></html>"
+    found = next_part(page, DIR + url, DIR + "t20240612_456.html")
+    assert found == (DIR + expected if expected else None)

@@ -8,7 +8,9 @@ of the body and a pager under it: ``123.html`` → ``123_2.html`` (DedeCMS, Empi
 the current one with a page number added (``_N``/``-N``), or with its last number raised where
 the first page's is a 1 after a separator and another number (the page number of a PHPCMS
 address).
-The link must read as a pager's: a number, or 下一页 and its variants.
+The link must read as a pager's: a number, or 下一页 and its variants; or the pager is drawn by
+a script from its arguments, with the article's own file name among them (TRS's
+``createPageHTML(3, 0, "t20240612_456", "html")``).
 
 :func:`next_part` returns the first page after the current one (the link reading 下一页, else
 the lowest page number above the current one). A regular expression over the raw page finds
@@ -18,9 +20,11 @@ candidate addresses first, so the ordinary article (most of them) is never parse
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from crawler.extract.html import parse_html
+from crawler.extract.scriptpager import script_pager
 
 #: how a pager link to the next part reads
 _NEXT_TEXT_RE = re.compile(r"^(?:下一?页|下页|后一?页|下一頁|next|›|»|>)$", re.IGNORECASE)
@@ -73,11 +77,23 @@ def _screen(first: tuple[str, str, str]) -> re.Pattern[str]:
     """What a page linking to a later part of the article at ``first`` must contain: the file
     name with a page number added, or (a PHPCMS first page) with its page number changed."""
     ext = re.escape(first[2])
-    forms = [re.escape(first[1]) + r"[_-]\d{1,3}" + ext]
+    # literal-led, so that the search skips along the page: the name of a later page, or the
+    # file name as a script's argument (a string before a comma)
+    forms = [re.escape(first[1]) + r"(?:[_-]\d{1,3}" + ext + "|[\"']\\s*,)"]
     paged = _PAGED_STEM_RE.match(first[1])
     if paged and paged.group("page") == "1":
         forms.append(re.escape(paged.group("head")) + r"\d{1,3}" + ext)
     return re.compile("|".join(forms))
+
+
+def _script_drawn(root: Any, url: str, first: tuple[str, str, str]) -> str | None:
+    """The next page of a pager that a script draws from its arguments, naming the article's
+    own file (TRS: ``createPageHTML(3, 0, "t20240612_456", "html")``), if the page has one."""
+    scripts = "\n".join(el.text or "" for el in root.iter("script"))
+    pager = script_pager(scripts, url)
+    if pager is None or pager.kind != "script_call" or pager.stem != first[1]:
+        return None
+    return pager.next_url(url)
 
 
 def next_part(html: str, url: str, first_url: str | None = None) -> str | None:
@@ -91,7 +107,15 @@ def next_part(html: str, url: str, first_url: str | None = None) -> str | None:
         return None
     current = _current_number(here, first)
     best: tuple[int, int, str] | None = None  # (not 下一页, number, url)
-    for a in parse_html(html).iter("a"):
+    root = parse_html(html)
+    drawn = _script_drawn(root, url, first)
+    if (
+        drawn is not None
+        and (number := _part_number(first, drawn)) is not None
+        and number > current
+    ):
+        best = (0, number, drawn)
+    for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         text = "".join(a.itertext()).strip()
         is_next = bool(_NEXT_TEXT_RE.match(text))
