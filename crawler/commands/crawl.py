@@ -73,7 +73,8 @@ def crawl_settings(db_url: str, quiet: bool, verbose: bool = False) -> dict[str,
     "--max-pages",
     type=click.IntRange(min=1),
     default=None,
-    help="List pages to follow per column (default: profile, else 200).",
+    help="List pages to follow per column (default: profile, else 200, or the column's "
+    "declared page count while its pages show new links).",
 )
 @click.option(
     "--full", is_flag=True, help="Re-read every article, not only new ones (default: incremental)."

@@ -59,6 +59,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain")  # or no Content-Type at all
 #: Scrapy request priority of list pages (articles and counters keep 0): see _follow_listing
 LIST_PRIORITY = 10
+#: the most list pages a declared size takes a column to (the profile schema's own bound)
+DECLARED_PAGES_CEILING = 100_000
 
 
 class DistrictSpider(CounterSteps, DocumentSteps, PartSteps):
@@ -135,6 +137,18 @@ class DistrictSpider(CounterSteps, DocumentSteps, PartSteps):
 
     def _max_pages(self) -> int:
         return self.max_pages or int(self.settings.getint("GOVNEWS_MAX_PAGES", 200))
+
+    def _page_limit(self, listing: ExtractedListing, new_links: int) -> int:
+        """How many list pages this column may be read to. GOVNEWS_MAX_PAGES bounds pagination
+        traps (a calendar, a search that pages forever); a column that declares more pages
+        (共523页) is read on to its declared end while each page shows links it had not shown,
+        so a big column's first full crawl is complete. A limit set for the site or the crawl
+        (``max_pages``) is kept as set."""
+        limit = self._max_pages()
+        declared = listing.declared_pages or 0
+        if self.max_pages is None and declared > limit and new_links:
+            return min(declared, DECLARED_PAGES_CEILING)
+        return limit
 
     # -- list pages ---------------------------------------------------------------------------
 
@@ -219,7 +233,7 @@ class DistrictSpider(CounterSteps, DocumentSteps, PartSteps):
         articles = self._article_requests(listing, response.url)
         next_page = self._next_list_page(listing, column, bool(articles), response.url)
         if next_page and self._allowed(next_page):
-            request = self._list_request(next_page, page, column, listing, response.url)
+            request = self._list_request(next_page, page, column, listing, response.url, new_links)
             if request is not None:
                 yield request
         yield from articles
@@ -275,10 +289,17 @@ class DistrictSpider(CounterSteps, DocumentSteps, PartSteps):
         return listing.next_page
 
     def _list_request(
-        self, next_page: str, page: int, column: str, listing: ExtractedListing, list_url: str
+        self,
+        next_page: str,
+        page: int,
+        column: str,
+        listing: ExtractedListing,
+        list_url: str,
+        new_links: int,
     ) -> scrapy.Request | None:
-        """The request for list page ``page + 1``, unless the column reached its page limit."""
-        if page >= self._max_pages():
+        """The request for list page ``page + 1``, unless the column reached its page limit
+        (:meth:`_page_limit`; ``new_links``: article links this page showed first)."""
+        if page >= self._page_limit(listing, new_links):
             self.logger.info("stopping pagination at %d pages: %s", page, list_url)
             self._stat("pagination_limit_reached")
             self._book().stop(column, "page_limit")
