@@ -10,7 +10,9 @@ import pytest
 from crawler.sites.profile import (
     BUILTIN_DIR,
     ProfileError,
+    SiteProfile,
     available_profiles,
+    host_in_domains,
     load_file,
     load_profile,
     profile_for_url,
@@ -123,3 +125,26 @@ def test_not_toml_and_missing_file(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(ProfileError, match="unknown site 'nowhere'"):
         load_profile("nowhere", [tmp_path / "empty"])
+
+
+@pytest.mark.parametrize(
+    ("start", "allowed", "refused"),
+    [
+        (
+            "http://www.xx.gov.cn/qndt/",
+            ["www.xx.gov.cn", "xx.gov.cn", "xxgk.xx.gov.cn"],
+            ["yy.gov.cn", "badxx.gov.cn", "gov.cn"],
+        ),
+        ("http://www.gov.cn/xinwen/", ["www.gov.cn"], ["gov.cn", "xx.gov.cn"]),  # a suffix
+        ("http://xian.city.gov.cn/news/", ["xian.city.gov.cn"], ["city.gov.cn"]),
+        ("http://127.0.0.1:8080/news/", ["127.0.0.1"], ["127.0.0.2"]),
+    ],
+)
+def test_a_generic_profile_stays_on_the_start_hosts_domain(
+    start: str, allowed: list[str], refused: list[str]
+) -> None:
+    """A ``www.`` start host stands for its domain: its articles on the bare domain or a
+    sub-site (信息公开 on xxgk.) are the same portal's."""
+    domains = SiteProfile.generic([start]).allowed_domains
+    assert [h for h in allowed if host_in_domains(h, domains)] == allowed
+    assert [h for h in refused if host_in_domains(h, domains)] == []

@@ -70,11 +70,30 @@ class SiteProfile:
 
     @classmethod
     def generic(cls, start_urls: Iterable[str]) -> SiteProfile:
-        """A profile for a site nobody described: stay on the start URLs' hosts."""
+        """A profile for a site nobody described: stay on the start URLs' hosts, a ``www.``
+        host standing for its whole domain (a portal at ``www.example.gov.cn`` links its
+        articles on ``example.gov.cn`` and ``xxgk.example.gov.cn`` as well)."""
         urls = tuple(start_urls)
         hosts = tuple(dict.fromkeys(h for u in urls if (h := urlsplit(u).hostname)))
         name = hosts[0].replace(".", "_").replace("-", "_") if hosts else "generic"
-        return cls(name=name, allowed_domains=hosts, start_urls=urls)
+        domains = tuple(dict.fromkeys(_site_domain(h) for h in hosts))
+        return cls(name=name, allowed_domains=domains, start_urls=urls)
+
+
+def _site_domain(host: str) -> str:
+    """The domain a start host stands for: itself, without a leading ``www.`` when what is
+    left is still a name under a suffix (``www.example.gov.cn`` -> ``example.gov.cn``; not
+    ``www.gov.cn`` -> ``gov.cn``, nor an address)."""
+    rest = host.lower().removeprefix("www.")
+    if rest == host.lower() or rest.count(".") < 1 or rest.replace(".", "").isdigit():
+        return host
+    if rest.count(".") == 1 and rest.split(".")[0] in _SECOND_LEVEL:
+        return host  # www.gov.cn, www.com.cn: the rest is a public suffix
+    return rest
+
+
+#: second-level names under a country code that are suffixes, not sites (gov.cn, com.cn …)
+_SECOND_LEVEL = frozenset({"gov", "com", "net", "org", "edu", "ac", "mil"})
 
 
 def host_in_domains(host: str, domains: Iterable[str]) -> bool:
