@@ -141,3 +141,23 @@ def test_a_pager_drawn_by_a_script_from_the_articles_file_name(
     page = f"<html><body><h1>标题</h1><div>正文</div><script>{call}</script></body></html>"
     found = next_part(page, DIR + url, DIR + "t20240612_456.html")
     assert found == (DIR + expected if expected else None)
+
+
+def test_a_page_that_repeats_the_article_adds_nothing() -> None:
+    """A CMS that ignores the page number serves page 1 again: the article is not doubled."""
+    from datetime import UTC, datetime
+
+    from crawler.items import ArticleItem
+    from crawler.spiders.parts import append_part
+
+    def item(text: str) -> ArticleItem:
+        return ArticleItem(
+            url="http://x.test/1.html", site="s", title="t", body_text=text,
+            body_html=f"<p>{text}</p>", fetched_at=datetime.now(UTC),
+        )  # fmt: skip
+
+    first = item("第一页正文。")
+    assert append_part(first, item("第二页正文。"))
+    assert not append_part(first, item("第一页正文。"))
+    assert first.body_text == "第一页正文。\n第二页正文。"
+    assert first.methods["parts"] == "2"

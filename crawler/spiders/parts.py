@@ -78,7 +78,10 @@ class PartSteps(scrapy.Spider):
                 item, counter, response.url, "extraction_error", repr(exc)
             )
             return
-        append_part(item, part.item)
+        if not append_part(item, part.item):
+            self._stat("article_part_repeats")  # a CMS that ignores the page number
+            yield from self._article_done(item, counter)
+            return
         if part.next_part is not None and read + 1 < MAX_PARTS:
             yield self._request_part(item, counter, part.next_part, first, read + 1)
             return
@@ -123,8 +126,11 @@ class PartSteps(scrapy.Spider):
         yield item
 
 
-def append_part(item: ArticleItem, part: ArticleItem) -> None:
-    """Add a later page's body, HTML and attachments to ``item`` (in place)."""
+def append_part(item: ArticleItem, part: ArticleItem) -> bool:
+    """Add a later page's body, HTML and attachments to ``item`` (in place); False, adding
+    nothing, when the page only repeats text the article has already."""
+    if part.body_text and part.body_text in (item.body_text or ""):
+        return False
     if part.body_text:
         item.body_text = "\n".join(t for t in (item.body_text, part.body_text) if t)
     if part.body_html:
@@ -132,3 +138,4 @@ def append_part(item: ArticleItem, part: ArticleItem) -> None:
     known = {a.get("url") for a in item.attachments}
     item.attachments += [a for a in part.attachments if a.get("url") not in known]
     item.methods["parts"] = str(int(item.methods.get("parts", "1")) + 1)
+    return True
