@@ -6,7 +6,9 @@ a footer, which a crawl must not request. The pager of each column is drawn the 
 family draws it (crawler/extract/pagination.py); ``PagerSite.expected`` lists every request a
 complete crawl makes and nothing else. ``broken`` makes one list page answer 500 (a column
 crawled short). Past its last page the ``query`` column repeats that page (a guess ends on a
-repeat) and the ``numbering`` column answers 404 (a guess ends on a 404).
+repeat) and the ``numbering`` and ``plain`` columns answer 404 (a guess ends on a 404); the
+``plain`` column's first page names no number, and its page 2 is ``index_2`` where the first
+guess is TRS's ``index_1``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ FAMILIES: dict[str, Any] = {
     "select": lambda n: f"/select/list_{n + 1}.html",
     "text": lambda n: f"/text/list_{n + 1}.html",
     "numbering": lambda n: f"/numbering/list_{n + 1}.html",
+    # a plain first page whose page 2 is index_2 (not TRS's index_1), no pager shown
+    "plain": lambda n: "/plain/index.html" if n == 0 else f"/plain/index_{n + 1}.html",
     "query": lambda n: f"/query/list.php?cat=2&page={n + 1}",
     "jpage": lambda n: "/jpage/index.html",
     "json": lambda n: "/json/index.html",
@@ -87,7 +91,7 @@ def _pager(family: str, n: int) -> str:
         return f"<select onchange=\"location.href='list_'+this.value+'.html'\">{options}</select>"
     if family == "text":
         return f'共{PAGES}页 当前第{n + 1}页 共{ARTICLES}条 <a href="javascript:void(0)">下一页</a>'
-    return ""  # numbering, query: no pager shown at all
+    return ""  # numbering, plain, query: no pager shown at all
 
 
 def _page(title: str, body: str) -> bytes:
@@ -122,6 +126,8 @@ class PagerSite:
             out |= {article_path(family, i) for i in range(ARTICLES)}
             out |= {page(n) for n in range(PAGES)}
         out.add("/numbering/list_4.html")  # the probe past the last page (a 404)
+        out.add("/plain/index_1.html")  # the first guess at page 2 (a 404), then index_2
+        out.add("/plain/index_4.html")  # the probe past the last page (a 404)
         out.add("/query/list.php?cat=2&page=4")  # the probe past the end: a repeat
         # the data request's query as the extractor encodes it (w3lib: "/" as %2F) and Scrapy's
         # HTTP/1.1 handler sends it; the same parameters as the page's own link, path=/

@@ -2,7 +2,8 @@
 
 tests/pager_site.py serves one column per family on 127.0.0.1 (links, an argument-list script,
 an object-literal script, onclick + select, a select template, 共N页 text, no pager on a
-numbered URL, no pager on a ``?page=`` URL, Hanweb jpage with its data proxy, a JSON list
+numbered URL, no pager on a plain ``index.html`` whose page 2 is ``index_2``, no pager on a
+``?page=`` URL, Hanweb jpage with its data proxy, a JSON list
 endpoint). ``govnews crawl --start-url …`` must request every list page, data request and
 article, and nothing else: no navigation, sidebar or footer link. Its run records each column's
 declared and reached size; a column cut short by a failing page is flagged by ``govnews health``.
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.ops_site import FAST
-from tests.pager_site import ARTICLES, PAGES, PagerSite
+from tests.pager_site import ARTICLES, FAMILIES, PAGES, PagerSite
 
 pytestmark = pytest.mark.slow
 
@@ -66,7 +67,7 @@ def test_articles_of_every_column_are_stored(crawled: tuple[PagerSite, Path]) ->
     _, db = crawled
     with sqlite3.connect(db) as conn:
         (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
-    assert stored == ARTICLES * 10
+    assert stored == ARTICLES * len(FAMILIES)
 
 
 def test_run_records_declared_and_reached_size(crawled: tuple[PagerSite, Path]) -> None:
@@ -89,7 +90,10 @@ def test_run_records_declared_and_reached_size(crawled: tuple[PagerSite, Path]) 
     assert by_family["numbering"]["declared_pages"] is None  # nothing declared, nothing owed
     assert {v["reached_items"] for v in columns.values()} == {ARTICLES}
     assert stats["govnews/pagination/columns_short"] == 0
-    assert stats["govnews/spider/guessed_page_missing"] == 1  # numbering: list_4.html is 404
+    # numbering: list_4.html is 404; plain: index_1.html is 404 (retried as index_2), then
+    # index_4.html is
+    assert stats["govnews/spider/guessed_page_missing"] == 2
+    assert stats["govnews/spider/guessed_page_retried"] == 1
     assert stats["govnews/spider/guessed_page_stops"] == 1  # query: page=4 repeats page 3
     assert _cli("health", "--db", f"sqlite:///{db}").returncode == 0
 

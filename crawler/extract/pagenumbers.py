@@ -64,6 +64,17 @@ def same_series(a: str, b: str) -> bool:
     return sa == sb
 
 
+def other_second_page(url: str) -> str | None:
+    """The other common name of a column's second page, when ``url`` is the guess
+    :func:`next_by_numbering` makes for a plain first page: CMSs number page 2 ``index_1.html``
+    (TRS) or ``index_2.html`` (most others), and a page with no pager shown does not say
+    which. None for any other URL."""
+    parts = urlsplit(url)
+    name = parts.path.rsplit("/", 1)[-1]
+    plain = re.match(r"^(index|list|default)_1(\.[a-z]{2,6})$", name, re.I)
+    return urljoin(url, f"{plain.group(1)}_2{plain.group(2)}") if plain else None
+
+
 def next_by_numbering(url: str) -> str | None:
     """The URL one step further in the URL's own numbering, if it follows a known one."""
     parts = urlsplit(url)

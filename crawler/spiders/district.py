@@ -36,6 +36,7 @@ from twisted.python.failure import Failure
 
 from crawler.extract.canonical import article_urls, clean_url
 from crawler.extract.listing import extract_listing
+from crawler.extract.pagenumbers import other_second_page
 from crawler.extract.types import ExtractedListing
 from crawler.items import FRESH, RejectItem
 from crawler.sites import SiteProfile, host_in_domains, load_profile
@@ -322,10 +323,17 @@ class DistrictSpider(CounterSteps, DocumentSteps, PartSteps):
             cb_kwargs={"list_url": list_url, "listed": listed},
         )
 
-    def list_failed(self, failure: Failure) -> Iterator[RejectItem]:
+    def list_failed(self, failure: Failure) -> Iterator[Any]:
         reason, detail = failure_reason(failure)
-        if request_of(failure).cb_kwargs.get("guess") and reason in ("http_404", "http_410"):
-            # a guessed next number that does not exist is the end of the column
+        request = request_of(failure)
+        if request.cb_kwargs.get("guess") and reason in ("http_404", "http_410"):
+            # a guessed next number that does not exist is the end of the column, unless it
+            # was the first guess at page 2 and the other numbering is still untried
+            other = other_second_page(request.url)
+            if other is not None and not request.meta.get("govnews_other_guess"):
+                self._stat("guessed_page_retried")
+                yield request.replace(url=other, meta={**request.meta, "govnews_other_guess": True})
+                return
             self._stat("guessed_page_missing")
             return
         self.logger.warning("list page failed %s: %s", request_of(failure).url, detail)
