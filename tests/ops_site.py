@@ -37,6 +37,8 @@ PER_PAGE = 10
 ARTICLE_PATH = re.compile(r"/+news/+art_(\d+)\.html?(?:;jsessionid=[^/]*)?")
 #: a later page of a split article: /news/art_N_K.html is page K
 PART_PATH = re.compile(r"/news/art_(\d+)_(\d+)\.html")
+#: the framed text of an article: /news/content_N.html
+FRAME_PATH = re.compile(r"/news/content_(\d+)\.html")
 FIRST_DAY = date(2024, 1, 1)
 #: what many CMSes answer (200) for an article taken down
 GONE_PAGE = (
@@ -81,6 +83,8 @@ class OpsSite:
         self.split: dict[int, int] = {}
         #: later pages answering with this status instead: (n, page) -> 404, 503 …
         self.part_status: dict[tuple[int, int], int] = {}
+        #: articles whose text is in a frame (/news/content_N.html), as older portals show it
+        self.framed: set[int] = set()
         self.canonical = False
         self.raw: Counter[str] = Counter()
         self.requests: Counter[str] = Counter()
@@ -167,6 +171,8 @@ class OpsSite:
                 for k in range(1, 5)
             )
         )
+        if n in self.framed and page == 1:
+            body = f"<iframe src='content_{n}.html' width='100%' height='800'></iframe>"
         if n in self.split:
             body = (
                 f"<p>第{n}篇第{page}页："
@@ -218,6 +224,16 @@ class OpsSite:
                     self.not_modified[path] += 1
                 return 304, b"", {"ETag": etag}
             return 200, body, {**html, "ETag": etag}
+        if frame := FRAME_PATH.fullmatch(path):
+            n = int(frame.group(1))
+            if n not in self.framed:
+                return 404, b"not found", html
+            paragraphs = "".join(
+                f"<p>第{n}篇框架正文第{k}段：会议听取了重点项目建设情况汇报，研究部署下一阶段工作。</p>"
+                for k in (1, 2)
+            )
+            page = f"<html><body><div id='zoom'>{paragraphs}</div></body></html>"
+            return 200, page.encode(), html
         if part := PART_PATH.fullmatch(path):
             n, k = int(part.group(1)), int(part.group(2))
             if (status := self.part_status.get((n, k))) is not None:

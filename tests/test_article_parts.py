@@ -161,3 +161,29 @@ def test_a_page_that_repeats_the_article_adds_nothing() -> None:
     assert not append_part(first, item("第一页正文。"))
     assert first.body_text == "第一页正文。\n第二页正文。"
     assert first.methods["parts"] == "2"
+
+
+@pytest.mark.slow
+def test_an_article_shown_in_a_frame_is_stored_with_the_frames_text(
+    db_url: str, tmp_path: Path
+) -> None:
+    with OpsSite(articles=3) as site:
+        site.framed = {2}
+        crawl_site(db_url, site, tmp_path)
+        engine = make_engine(db_url)
+        try:
+            got = {
+                r[0].rsplit("/", 1)[-1]: r[1:]
+                for r in rows(engine, "SELECT url, title, body_text, published_at FROM articles")
+            }
+            rejects = rows(engine, "SELECT url, reason FROM rejects")
+        finally:
+            engine.dispose()
+    assert sorted(got) == ["art_1.html", "art_2.html", "art_3.html"]  # no content_2 article
+    title, text, published = got["art_2.html"]
+    assert title == "区政府召开第2次重点工作推进会议部署近期任务"  # the outer page's headline
+    assert [line.split("：")[0] for line in text.splitlines()] == [
+        "第2篇框架正文第1段",
+        "第2篇框架正文第2段",
+    ]
+    assert published is not None and rejects == []

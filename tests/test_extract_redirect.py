@@ -3,9 +3,11 @@ script's ``location`` is not a redirect. Pages written for this test."""
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 import pytest
 
-from crawler.extract.redirect import script_redirect
+from crawler.extract.redirect import frame_page, script_redirect
 
 BASE = "http://www.example.gov.cn/qndt/202406/t20240612_5.html"
 NAV = "".join(f"<a href='/c{i}/'>政务动态栏目{i}</a>" for i in range(12))
@@ -69,3 +71,27 @@ def test_a_text_less_page_that_moves_on_by_script(page: str, target: str) -> Non
 )
 def test_pages_that_are_not_redirects(page: str, body_text: str | None) -> None:
     assert script_redirect(page, BASE, body_text) is None
+
+
+@pytest.mark.parametrize(
+    ("frames", "target"),
+    [
+        ("<iframe src='content_123.html' width='100%' height='800'></iframe>", "content_123.html"),
+        ("<iframe src='/Item/Show.asp?m=1&amp;d=123'></iframe>", "/Item/Show.asp?m=1&d=123"),
+        # a player and a page: the page
+        (
+            "<iframe src='https://v.qq.com/txp/iframe/player.html?vid=x1'></iframe>"
+            "<iframe src='text_123.htm'></iframe>",
+            "text_123.htm",
+        ),
+        ("<iframe src='about:blank'></iframe>", None),
+        ("<iframe src='/images/banner.jpg'></iframe>", None),
+        ("<iframe src='a.html'></iframe><iframe src='b.html'></iframe>", None),  # which one?
+        ("", None),
+    ],
+)
+def test_the_page_a_text_less_article_shows_in_a_frame(frames: str, target: str | None) -> None:
+    page = _page(body=f"<h1>区政府召开常务会议</h1><p>发布时间：2024-06-12</p>{frames}")
+    expected = urljoin(BASE, target) if target else None
+    assert frame_page(page, BASE, None) == expected
+    assert frame_page(page, BASE, "区政府召开常务会议，研究部署近期重点工作。" * 3) is None

@@ -1,4 +1,4 @@
-"""A page that only sends the reader on by script: where to.
+"""A page that only sends the reader on by script, or shows its article in a frame: where to.
 
 CMSs publish a 链接型 document (an article that lives at another address, often a city or
 province portal's copy) as a page of their own whose script moves the browser on:
@@ -22,6 +22,7 @@ from lxml.html import HtmlElement as Element
 
 from crawler.extract.html import parse_html
 from crawler.extract.layout import build_layout
+from crawler.extract.media import player_kind
 
 #: visible characters (spaces squashed) a redirect page may show: a "正在跳转…" line, a title
 MAX_TEXT = 200
@@ -62,4 +63,31 @@ def script_redirect(html: str, base: str, body_text: str | None) -> str | None:
     return target if target.startswith(("http://", "https://")) and target != base else None
 
 
-__all__ = ["MAX_BODY", "MAX_TEXT", "script_redirect", "script_targets"]
+#: a frame's address that shows a page (not an image, a player, a script URL)
+_PAGE_SRC_RE = re.compile(
+    r"^(?!javascript:|about:|data:)[^?#]*?(?:/|/[^/.]+|\.(?:s?html?|jhtml|jsp|aspx?|php|do))(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+
+
+def frame_page(html: str, base: str, body_text: str | None) -> str | None:
+    """The page a text-less article shows in a frame (``<iframe src="content_123.html">``:
+    older portals framed the article's text into a page holding its headline and date), or
+    None. Only a page with (next to) no body of its own, and only when exactly one frame on it
+    shows a page: players, maps of images and script URLs do not count."""
+    if len("".join((body_text or "").split())) >= MAX_BODY or "<iframe" not in html.lower():
+        return None
+    frames = [
+        src
+        for el in parse_html(html).iter("iframe")
+        if (src := (el.get("src") or "").strip())
+        and _PAGE_SRC_RE.match(src)
+        and player_kind(el) is None
+    ]
+    if len(frames) != 1:
+        return None
+    target = urljoin(base, frames[0])
+    return target if target.startswith(("http://", "https://")) and target != base else None
+
+
+__all__ = ["MAX_BODY", "MAX_TEXT", "frame_page", "script_redirect", "script_targets"]

@@ -17,6 +17,7 @@ from twisted.python.failure import Failure
 
 from crawler.extract.continuation import MAX_PARTS
 from crawler.extract.counters import CounterRequest
+from crawler.extract.redirect import MAX_BODY
 from crawler.items import ArticleItem, RejectItem, is_transient
 from crawler.sites import SiteProfile
 from crawler.spiders.prepare import PreparedArticle, prepare_article
@@ -128,8 +129,13 @@ class PartSteps(scrapy.Spider):
 
 def append_part(item: ArticleItem, part: ArticleItem) -> bool:
     """Add a later page's body, HTML and attachments to ``item`` (in place); False, adding
-    nothing, when the page only repeats text the article has already."""
-    if part.body_text and part.body_text in (item.body_text or ""):
+    nothing, when the page only repeats text the article has already, or when the article has
+    no body yet (a frame's page) and the page has none of its own either (a widget's few
+    words are not an article's text)."""
+    text = part.body_text or ""
+    if text and text in (item.body_text or ""):
+        return False
+    if not item.has_body and len("".join(text.split())) < MAX_BODY:
         return False
     if part.body_text:
         item.body_text = "\n".join(t for t in (item.body_text, part.body_text) if t)

@@ -16,7 +16,7 @@ from crawler.extract.article import extract_article
 from crawler.extract.continuation import next_part
 from crawler.extract.counters import CounterRequest, find_counter
 from crawler.extract.decode import decode_html
-from crawler.extract.redirect import script_redirect
+from crawler.extract.redirect import frame_page, script_redirect
 from crawler.items import CHINA_TIME, ArticleItem
 from crawler.sites import SiteProfile
 
@@ -29,7 +29,8 @@ class PreparedArticle(NamedTuple):
     counter: CounterRequest | None = None
     #: where a page with (next to) no body sends the reader by script (a 链接型 document)
     redirect: str | None = None
-    #: the next page of an article its CMS split over several (crawler.extract.continuation)
+    #: the next page of an article its CMS split over several (crawler.extract.continuation),
+    #: or the page a text-less article shows in a frame (crawler.extract.redirect.frame_page)
     next_part: str | None = None
 
 
@@ -62,7 +63,12 @@ def prepare_article(
         dated_by_list(item, listed)
     counter = find_counter(text, url, profile) if item.views is None else None
     redirect = script_redirect(text, url, item.body_text) if item.body_kind == "text" else None
-    more = next_part(text, url, part_of) if item.has_body else None
+    if item.has_body:
+        more = next_part(text, url, part_of)
+    elif redirect is None and part_of is None and item.body_kind == "text":
+        more = frame_page(text, url, item.body_text)  # read like a next page, see parts
+    else:
+        more = None
     return PreparedArticle(item, counter, redirect, more)
 
 
