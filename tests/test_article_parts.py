@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,6 +72,19 @@ def test_the_next_page_of_a_split_article(
     assert found == (DIR + expected if expected else None)
 
 
+def _stored(db_url: str, columns: str) -> tuple[dict[str, Any], list[Any]]:
+    """The stored articles by file name (``columns`` of each), and the rejects by URL."""
+    engine = make_engine(db_url)
+    try:
+        got = {
+            r[0].rsplit("/", 1)[-1]: r[1:]
+            for r in rows(engine, f"SELECT url, {columns} FROM articles")
+        }
+        return got, rows(engine, "SELECT url, reason FROM rejects ORDER BY url")
+    finally:
+        engine.dispose()
+
+
 @pytest.mark.slow
 def test_a_split_article_is_stored_whole(db_url: str, tmp_path: Path) -> None:
     with OpsSite(articles=4) as site:
@@ -79,15 +93,7 @@ def test_a_split_article_is_stored_whole(db_url: str, tmp_path: Path) -> None:
         crawl_site(db_url, site, tmp_path)
         base = site.base_url
         fetched = dict(site.requests)
-        engine = make_engine(db_url)
-        try:
-            got = {
-                r[0].rsplit("/", 1)[-1]: r[1:]
-                for r in rows(engine, "SELECT url, body_text, body_html, quality FROM articles")
-            }
-            rejects = rows(engine, "SELECT url, reason FROM rejects ORDER BY url")
-        finally:
-            engine.dispose()
+        got, rejects = _stored(db_url, "body_text, body_html, quality")
         # three pages, in order, one article; its later pages are no articles of their own
         text, html, quality = got["art_2.html"]
         assert [line.split("：")[0] for line in text.splitlines()] == [
@@ -170,15 +176,7 @@ def test_an_article_shown_in_a_frame_is_stored_with_the_frames_text(
     with OpsSite(articles=3) as site:
         site.framed = {2}
         crawl_site(db_url, site, tmp_path)
-        engine = make_engine(db_url)
-        try:
-            got = {
-                r[0].rsplit("/", 1)[-1]: r[1:]
-                for r in rows(engine, "SELECT url, title, body_text, published_at FROM articles")
-            }
-            rejects = rows(engine, "SELECT url, reason FROM rejects")
-        finally:
-            engine.dispose()
+        got, rejects = _stored(db_url, "title, body_text, published_at")
     assert sorted(got) == ["art_1.html", "art_2.html", "art_3.html"]  # no content_2 article
     title, text, published = got["art_2.html"]
     assert title == "区政府召开第2次重点工作推进会议部署近期任务"  # the outer page's headline
