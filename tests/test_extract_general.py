@@ -415,3 +415,24 @@ def test_an_iso_meta_time_is_read_with_its_offset() -> None:
     assert result.methods["published"] == "meta"
     assert result.published_at is not None
     assert result.published_at.isoformat() == "2024-06-13T04:30:00+08:00"
+
+
+def test_paragraphs_directly_in_the_page_body_are_the_whole_body() -> None:
+    """A bare template (a print page, a framed text, an old static page) puts the article's
+    paragraphs straight into <body> beside the menu and footer: every paragraph is the body,
+    not the first one alone."""
+    chosen = [PARAS[0] + PARAS[3], PARAS[1]]  # the first holds over half the prose
+    paras = "".join(f"<p>{p}</p>" for p in chosen)
+    page = (
+        "<html><head><meta charset='utf-8'><title>" + TITLE + "_某区人民政府</title></head><body>"
+        "<div class='nav'><a href='/'>首页</a> <a href='/qndt/'>区内动态</a></div>"
+        f"<h1>{TITLE}</h1><div class='info'>发布时间：2024-05-08 09:30</div>{paras}"
+        "<div class='footer'>版权所有：某区人民政府 地址：某某路1号</div></body></html>"
+    )
+    result = extract_article(page)
+    assert _lines(result.body_text) == chosen
+    assert (result.body_html or "").count("<p>") == len(chosen)
+    html = result.body_html or ""
+    assert "版权所有" not in html and "<h1" not in html and "发布时间" not in html
+    bare = extract_article(f"<html><head><meta charset='utf-8'></head><body>{paras}</body></html>")
+    assert _lines(bare.body_text) == chosen

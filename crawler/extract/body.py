@@ -256,10 +256,12 @@ def pick_body(layout: Layout, title_el: lxml_html.HtmlElement | None = None) -> 
         if score > best_score:
             best, best_score = el, score
     # a lone paragraph wins when its siblings are images, links or captions: take the block that
-    # holds it if that block keeps nearly all of the score (so body_html keeps its images)
+    # holds it if that block keeps nearly all of the score (so body_html keeps its images); the
+    # page's <body> too, where a bare template puts the paragraphs straight into it (the text
+    # and the HTML are then trimmed to the article's lines as for any block)
     while best is not None and best.tag in _PARAGRAPH_TAGS:
         parent = best.getparent()
-        if parent is None or parent.tag in ("body", "html"):
+        if parent is None or parent.tag == "html":
             break
         if scores.get(parent, 0.0) < CLIMB_RATIO * scores.get(best, 0.0):
             break
