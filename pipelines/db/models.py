@@ -99,7 +99,7 @@ class Article(Base):
     views: Mapped[int | None] = mapped_column(BigInteger)
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
-    #: "text", or "images"/"attachments": a notice whose content is scans or files
+    #: "text", or "images"/"attachments"/"video"/"audio": content that is scans, files or a player
     body_kind: Mapped[str] = mapped_column(String(20), default="text", server_default="text")
     #: low-confidence flags from extraction (JSON list), NULL when every field was found surely
     quality: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True), default=None)
