@@ -196,3 +196,20 @@ def test_profile_rule_reads_the_datastore_records() -> None:
     assert ruled.article_links == generic.article_links
     assert ruled.link_dates == generic.link_dates
     assert ruled.next_page == generic.next_page
+
+
+def test_a_definition_list_dates_each_link_by_its_dd() -> None:
+    """``<dl><dt><a>…</a></dt><dd>2024-06-12</dd> …</dl>``: one list holds every row, so no
+    single ancestor is a row; each ``<dt>`` with the ``<dd>`` after it is (written for this
+    test)."""
+    titles = [f"县政府召开第{i}次常务会议研究部署重点工作" for i in range(1, 9)]
+    rows = "".join(
+        f"<dt><a href='/news/show-{i}.html' title='{t}'>{t[:10]}…</a></dt><dd>2024-06-{i:02d}</dd>"
+        for i, t in enumerate(titles, 1)
+    )
+    page = (
+        f"<html><head><meta charset='utf-8'></head><body><div><dl>{rows}</dl></div></body></html>"
+    )
+    listing = extract_listing(page, "http://www.x.gov.cn/news/index.html")
+    assert len(listing.article_links) == 8
+    assert [d.day for d in listing.link_dates.values()] == list(range(1, 9))

@@ -58,18 +58,33 @@ def _signature(node: LexborNode) -> str:
 
 
 def _row_text(node: LexborNode, title: str) -> str:
-    """Text of the smallest ancestor (≤ 3 levels) holding more than the link itself."""
+    """Text of the smallest ancestor (≤ 3 levels) holding more than the link itself; a
+    definition list's row is its ``<dt>`` with the ``<dd>``s after it (``<dt><a>…</a></dt>
+    <dd>2024-06-12</dd>``), which no single ancestor holds alone."""
     cur: LexborNode | None = node
     for _ in range(3):
         cur = cur.parent if cur is not None else None
         if cur is None or cur.tag in ("body", "html"):
             break
         text = cur.text(deep=True, separator=" ", strip=True) or ""
+        if cur.tag == "dt" and any(defs := _definitions(cur)):
+            return " ".join([text, *defs])
         if len(text) > 400 or len(cur.css("a")) > 3:
             break
         if len(text) > len(title) + 4:
             return text
     return ""
+
+
+def _definitions(term: LexborNode) -> list[str]:
+    """The texts of the ``<dd>``s that follow a ``<dt>``, up to the next ``<dt>``."""
+    out: list[str] = []
+    sibling = term.next
+    while sibling is not None and sibling.tag != "dt":
+        if sibling.tag == "dd":
+            out.append(sibling.text(deep=True, separator=" ", strip=True) or "")
+        sibling = sibling.next
+    return out
 
 
 def _link_title(node: LexborNode) -> str:
