@@ -78,8 +78,7 @@ def extract_article(
     if body_el is not None:
         result.attachments = F.attachments(body_el, base, layout)
         if result.body_kind in PLAYER_KINDS:  # frames and plugins do not survive sanitising
-            known = {a["url"] for a in result.attachments}
-            result.attachments += [m for m in media_urls(body_el, base) if m["url"] not in known]
+            result.attachments = F.add_attachments(result.attachments, media_urls(body_el, base))
     if profile is not None and profile.fields:
         apply_profile(result, root, profile, base)
     result.quality = quality_flags(result, prose_chars, choice.confirmed)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement as Element
@@ -322,3 +323,11 @@ def attachments(body_el: Element, base: str | None, layout: Layout) -> list[dict
             name = inline_text(a) or None
             found.setdefault(absolute, name)
     return [{"url": u, "name": n} for u, n in found.items()]
+
+
+def add_attachments(
+    found: list[dict[str, Any]], more: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """``found`` with the records of ``more`` whose URL it does not hold yet, in order."""
+    known = {a.get("url") for a in found}
+    return found + [a for a in more if a.get("url") not in known]

@@ -23,6 +23,7 @@ from lxml.html import HtmlElement as Element
 from crawler.extract.html import parse_html
 from crawler.extract.layout import build_layout
 from crawler.extract.media import player_kind
+from textkit.normalise import squash
 
 #: visible characters (spaces squashed) a redirect page may show: a "正在跳转…" line, a title
 MAX_TEXT = 200
@@ -51,16 +52,13 @@ def script_targets(root: Element) -> list[str]:
 def script_redirect(html: str, base: str, body_text: str | None) -> str | None:
     """The absolute URL a text-less page (``body_text`` is what extraction found) sends the
     reader to by script, or None."""
-    if len("".join((body_text or "").split())) >= MAX_BODY:
+    if len(squash(body_text)) >= MAX_BODY:
         return None
     root = parse_html(html)
-    if len("".join(build_layout(root).text.split())) >= MAX_TEXT:
+    if len(squash(build_layout(root).text)) >= MAX_TEXT:
         return None
     targets = [t for t in script_targets(root) if not t.startswith(("#", "javascript:"))]
-    if len(targets) != 1:
-        return None
-    target = urljoin(base, targets[0])
-    return target if target.startswith(("http://", "https://")) and target != base else None
+    return _elsewhere(base, targets)
 
 
 #: a frame's address that shows a page (not an image, a player, a script URL)
@@ -75,7 +73,7 @@ def frame_page(html: str, base: str, body_text: str | None) -> str | None:
     older portals framed the article's text into a page holding its headline and date), or
     None. Only a page with (next to) no body of its own, and only when exactly one frame on it
     shows a page: players, maps of images and script URLs do not count."""
-    if len("".join((body_text or "").split())) >= MAX_BODY or "<iframe" not in html.lower():
+    if len(squash(body_text)) >= MAX_BODY or "<iframe" not in html.lower():
         return None
     frames = [
         src
@@ -84,9 +82,14 @@ def frame_page(html: str, base: str, body_text: str | None) -> str | None:
         and _PAGE_SRC_RE.match(src)
         and player_kind(el) is None
     ]
-    if len(frames) != 1:
+    return _elsewhere(base, frames)
+
+
+def _elsewhere(base: str, found: list[str]) -> str | None:
+    """The one address in ``found``, absolute, when it is a web page other than ``base``."""
+    if len(found) != 1:
         return None
-    target = urljoin(base, frames[0])
+    target = urljoin(base, found[0])
     return target if target.startswith(("http://", "https://")) and target != base else None
 
 

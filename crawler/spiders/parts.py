@@ -17,11 +17,13 @@ from twisted.python.failure import Failure
 
 from crawler.extract.continuation import MAX_PARTS
 from crawler.extract.counters import CounterRequest
+from crawler.extract.fields import add_attachments
 from crawler.extract.redirect import MAX_BODY
 from crawler.items import ArticleItem, RejectItem, is_transient
 from crawler.sites import SiteProfile
 from crawler.spiders.prepare import PreparedArticle, prepare_article
 from crawler.spiders.responses import failure_reason, http_charset, request_of
+from textkit.normalise import squash
 
 
 class PartSteps(scrapy.Spider):
@@ -135,13 +137,12 @@ def append_part(item: ArticleItem, part: ArticleItem) -> bool:
     text = part.body_text or ""
     if text and text in (item.body_text or ""):
         return False
-    if not item.has_body and len("".join(text.split())) < MAX_BODY:
+    if not item.has_body and len(squash(text)) < MAX_BODY:
         return False
     if part.body_text:
         item.body_text = "\n".join(t for t in (item.body_text, part.body_text) if t)
     if part.body_html:
         item.body_html = "".join(h for h in (item.body_html, part.body_html) if h)
-    known = {a.get("url") for a in item.attachments}
-    item.attachments += [a for a in part.attachments if a.get("url") not in known]
+    item.attachments = add_attachments(item.attachments, part.attachments)
     item.methods["parts"] = str(int(item.methods.get("parts", "1")) + 1)
     return True
