@@ -59,13 +59,17 @@ def prepare_article(
         views_method="static" if page.views is not None else None,
         fetched_at=datetime.now(UTC),
     )
+    if part_of is not None:  # a later page: only its body and the page after it are read
+        return PreparedArticle(
+            item, next_part=next_part(text, url, part_of) if item.has_body else None
+        )
     if listed is not None:
         dated_by_list(item, listed)
     counter = find_counter(text, url, profile) if item.views is None else None
     redirect = script_redirect(text, url, item.body_text) if item.body_kind == "text" else None
     if item.has_body:
-        more = next_part(text, url, part_of)
-    elif redirect is None and part_of is None and item.body_kind == "text":
+        more = next_part(text, url)
+    elif redirect is None and item.body_kind == "text":
         more = frame_page(text, url, item.body_text)  # read like a next page, see parts
     else:
         more = None
