@@ -419,9 +419,8 @@ def export(
     if export_copy.applies(engine, fmt, opts):
         if isinstance(out, str):
             with open(out, "wb") as fh:
-                n = export_copy.copy_csv(engine, opts, fh, progress)
-        else:
-            n = export_copy.copy_csv(engine, opts, out, progress)
+                return export(engine, fmt, fh, opts, progress)
+        n = export_copy.copy_csv(engine, opts, out, progress)
         if n is not None:
             return n
     values = iter_values(engine, opts)

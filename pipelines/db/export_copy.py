@@ -40,8 +40,6 @@ from pipelines.db.export import (
 )
 from pipelines.db.models import Article
 
-Cell = Callable[[Any], ColumnElement[Any]]
-
 
 def _text(column: Any) -> ColumnElement[Any]:
     """``spreadsheet_safe`` in SQL, and '' as NULL (both are written empty)."""
