@@ -64,15 +64,20 @@ def same_series(a: str, b: str) -> bool:
     return sa == sb
 
 
+#: a column's plain first page (``index.html``), or the guess at its page 2 (``index_1.html``)
+_PLAIN_PAGE_RE = re.compile(
+    r"^(?P<stem>index|list|default)(?P<first>_1)?(?P<ext>\.[a-z]{2,6})$", re.I
+)
+
+
 def other_second_page(url: str) -> str | None:
     """The other common name of a column's second page, when ``url`` is the guess
     :func:`next_by_numbering` makes for a plain first page: CMSs number page 2 ``index_1.html``
     (TRS) or ``index_2.html`` (most others), and a page with no pager shown does not say
     which. None for any other URL."""
-    parts = urlsplit(url)
-    name = parts.path.rsplit("/", 1)[-1]
-    plain = re.match(r"^(index|list|default)_1(\.[a-z]{2,6})$", name, re.I)
-    return urljoin(url, f"{plain.group(1)}_2{plain.group(2)}") if plain else None
+    name = urlsplit(url).path.rsplit("/", 1)[-1]
+    plain = _PLAIN_PAGE_RE.match(name)
+    return urljoin(url, f"{plain['stem']}_2{plain['ext']}") if plain and plain["first"] else None
 
 
 def next_by_numbering(url: str) -> str | None:
@@ -87,5 +92,7 @@ def next_by_numbering(url: str) -> str | None:
     if m and page_number(url) is not None and re.fullmatch(r"[a-z]+", m["stem"], re.I):
         return urljoin(url, f"{m['stem']}{m['sep']}{int(m['num']) + 1}{m['ext']}")
     # a directory URL names no file, so it states no numbering to continue
-    plain = re.match(r"^(index|list|default)(\.[a-z]{2,6})$", name, re.I)
-    return urljoin(url, f"{plain.group(1)}_1{plain.group(2)}") if plain else None
+    plain = _PLAIN_PAGE_RE.match(name)
+    return (
+        urljoin(url, f"{plain['stem']}_1{plain['ext']}") if plain and not plain["first"] else None
+    )

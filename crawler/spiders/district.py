@@ -336,9 +336,9 @@ class DistrictSpider(CounterSteps, DocumentSteps, PartSteps):
                 return
             self._stat("guessed_page_missing")
             return
-        self.logger.warning("list page failed %s: %s", request_of(failure).url, detail)
+        self.logger.warning("list page failed %s: %s", request.url, detail)
         self._stat("list_errors")
-        yield RejectItem(request_of(failure).url, self.site_name, f"list_{reason}", detail)
+        yield RejectItem(request.url, self.site_name, f"list_{reason}", detail)
 
     # -- articles -----------------------------------------------------------------------------
 
